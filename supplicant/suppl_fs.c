@@ -1,0 +1,426 @@
+/* The REE file service: see suppl_fs.h and docs/protocol-supplicant.md. */
+#include "suppl_fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "suppl_name.h"
+#include "tee_error.h"
+
+void suppl_fs_init(struct suppl_fs *fs, int dirfd)
+{
+	size_t i;
+
+	fs->dirfd = dirfd;
+	for (i = 0; i < SUPPL_MAX_HANDLES; i++)
+		fs->fds[i] = -1;
+	for (i = 0; i < SUPPL_MAX_DIRS; i++)
+		fs->dirs[i] = NULL;
+}
+
+void suppl_fs_close_all(struct suppl_fs *fs)
+{
+	size_t i;
+
+	for (i = 0; i < SUPPL_MAX_HANDLES; i++) {
+		if (fs->fds[i] >= 0)
+			close(fs->fds[i]);
+		fs->fds[i] = -1;
+	}
+	for (i = 0; i < SUPPL_MAX_DIRS; i++) {
+		if (fs->dirs[i])
+			closedir(fs->dirs[i]);
+		fs->dirs[i] = NULL;
+	}
+}
+
+TEE_Result suppl_fs_error(int err)
+{
+	switch (err) {
+	case ELOOP:  /* a symlink planted where a file should be */
+	case EISDIR: /* or a directory */
+		return TEE_ERROR_ACCESS_DENIED;
+	case EROFS:
+		return TEE_ERROR_STORAGE_NOT_AVAILABLE;
+	default:
+		/* ENOENT, ENOSPC/EDQUOT/EFBIG, EACCES/EPERM, EIO, EEXIST... */
+		return tee_error_from_errno(err);
+	}
+}
+
+/* The fd behind a handle, or -1. */
+static int fs_fd(const struct suppl_fs *fs, uint32_t h)
+{
+	return h < SUPPL_MAX_HANDLES ? fs->fds[h] : -1;
+}
+
+static int free_slot(const struct suppl_fs *fs)
+{
+	int i;
+
+	for (i = 0; i < SUPPL_MAX_HANDLES; i++)
+		if (fs->fds[i] < 0)
+			return i;
+	return -1;
+}
+
+static TEE_Result fs_open(struct suppl_fs *fs, const char *name, bool create,
+			  uint32_t *h)
+{
+	int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC;
+	int slot = free_slot(fs), fd;
+	struct stat st;
+
+	/* Before openat, so a refused CREATE leaves no file behind. */
+	if (slot < 0)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	if (create)
+		flags |= O_CREAT | O_TRUNC;
+	fd = openat(fs->dirfd, name, flags, 0600);
+	if (fd < 0)
+		return suppl_fs_error(errno);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return TEE_ERROR_ACCESS_DENIED;
+	}
+	fs->fds[slot] = fd;
+	*h = (uint32_t)slot;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result fs_close(struct suppl_fs *fs, uint32_t h)
+{
+	int fd = fs_fd(fs, h);
+
+	if (fd < 0)
+		return TEE_ERROR_BAD_PARAMETERS;
+	fs->fds[h] = -1;
+	/* close() errors after a successful fdatasync carry no news. */
+	close(fd);
+	return TEE_SUCCESS;
+}
+
+/* Reads up to len bytes; fewer only at the end of the file. */
+static TEE_Result fs_pread(int fd, uint8_t *dst, uint32_t len, uint64_t off,
+			   uint32_t *done)
+{
+	uint32_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, dst + got, len - got, (off_t)(off + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return suppl_fs_error(errno);
+		if (n == 0)
+			break;
+		got += (uint32_t)n;
+	}
+	*done = got;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result fs_pwrite(int fd, const uint8_t *src, uint32_t len,
+			    uint64_t off)
+{
+	uint32_t put = 0;
+
+	while (put < len) {
+		ssize_t n = pwrite(fd, src + put, len - put, (off_t)(off + put));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return suppl_fs_error(errno);
+		if (n == 0)
+			return TEE_ERROR_STORAGE_NO_SPACE;
+		put += (uint32_t)n;
+	}
+	return TEE_SUCCESS;
+}
+
+static bool off_ok(uint64_t off, uint64_t len)
+{
+	/* off_t is signed 64-bit. */
+	return off <= INT64_MAX && len <= (uint64_t)INT64_MAX - off;
+}
+
+/* One op of a SUBMIT (or the single READ/WRITE/TRUNCATE commands). */
+static TEE_Result fs_run_op(struct suppl_fs *fs, const struct suppl_op_desc *op,
+			    uint8_t *shm, uint32_t *done)
+{
+	int fd = -1;
+
+	*done = 0;
+	if (op->type != SUPPL_OP_SYNC_DIR) {
+		fd = fs_fd(fs, op->fh);
+		if (fd < 0)
+			return TEE_ERROR_BAD_PARAMETERS;
+	}
+	switch (op->type) {
+	case SUPPL_OP_READ:
+		if (!off_ok(op->off, op->len))
+			return TEE_ERROR_BAD_PARAMETERS;
+		return fs_pread(fd, shm + op->shm_off, op->len, op->off, done);
+	case SUPPL_OP_WRITE:
+		if (!off_ok(op->off, op->len))
+			return TEE_ERROR_BAD_PARAMETERS;
+		return fs_pwrite(fd, shm + op->shm_off, op->len, op->off);
+	case SUPPL_OP_TRUNCATE:
+		if (!off_ok(op->off, 0))
+			return TEE_ERROR_BAD_PARAMETERS;
+		if (ftruncate(fd, (off_t)op->off) < 0)
+			return suppl_fs_error(errno);
+		return TEE_SUCCESS;
+	case SUPPL_OP_SYNC:
+		if (fdatasync(fd) < 0)
+			return suppl_fs_error(errno);
+		return TEE_SUCCESS;
+	case SUPPL_OP_SYNC_DIR:
+		if (fsync(fs->dirfd) < 0)
+			return suppl_fs_error(errno);
+		return TEE_SUCCESS;
+	default:
+		return TEE_ERROR_BAD_PARAMETERS; /* the decoder refused it */
+	}
+}
+
+/* Runs ops in order up to the first failure (backend.h's submit). */
+static void fs_submit(struct suppl_fs *fs, const struct suppl_req *req,
+		      uint8_t *shm, struct wire_wr *ans)
+{
+	uint32_t done[SUPPL_MAX_OPS] = {0};
+	TEE_Result res = TEE_SUCCESS;
+	uint32_t i;
+
+	for (i = 0; i < req->nops; i++) {
+		res = fs_run_op(fs, &req->ops[i], shm, &done[i]);
+		if (res != TEE_SUCCESS) {
+			done[i] = 0;
+			break;
+		}
+	}
+	wire_put_u32(ans, res);
+	wire_put_u32(ans, i);
+	for (i = 0; i < req->nops; i++)
+		wire_put_u32(ans, done[i]);
+}
+
+static TEE_Result fs_rename(struct suppl_fs *fs, const struct suppl_req *req)
+{
+	if (req->overwrite) {
+		if (renameat(fs->dirfd, req->name, fs->dirfd, req->name2) < 0)
+			return suppl_fs_error(errno);
+		return TEE_SUCCESS;
+	}
+	if (renameat2(fs->dirfd, req->name, fs->dirfd, req->name2,
+		      RENAME_NOREPLACE) == 0)
+		return TEE_SUCCESS;
+	if (errno != EINVAL && errno != ENOSYS)
+		return suppl_fs_error(errno);
+	/* No RENAME_NOREPLACE here: link (fails on EEXIST), then unlink. */
+	if (linkat(fs->dirfd, req->name, fs->dirfd, req->name2, 0) < 0)
+		return suppl_fs_error(errno);
+	if (unlinkat(fs->dirfd, req->name, 0) < 0)
+		return suppl_fs_error(errno);
+	return TEE_SUCCESS;
+}
+
+static TEE_Result fs_opendir(struct suppl_fs *fs, uint32_t *h)
+{
+	uint32_t i;
+	int fd;
+
+	for (i = 0; i < SUPPL_MAX_DIRS && fs->dirs[i]; i++)
+		;
+	if (i == SUPPL_MAX_DIRS)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	/* Its own open file description: a dup would share the offset. */
+	fd = openat(fs->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return suppl_fs_error(errno);
+	fs->dirs[i] = fdopendir(fd);
+	if (!fs->dirs[i]) {
+		int err = errno;
+
+		close(fd);
+		return suppl_fs_error(err);
+	}
+	*h = i;
+	return TEE_SUCCESS;
+}
+
+static DIR *fs_dir(const struct suppl_fs *fs, uint32_t h)
+{
+	return h < SUPPL_MAX_DIRS ? fs->dirs[h] : NULL;
+}
+
+/* The next name teed may see (others are skipped), or NULL at the end. */
+static const char *next_name(DIR *d, TEE_Result *res)
+{
+	struct dirent *e;
+
+	*res = TEE_SUCCESS;
+	for (;;) {
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno)
+				*res = suppl_fs_error(errno);
+			return NULL;
+		}
+		if (e->d_type != DT_REG && e->d_type != DT_UNKNOWN)
+			continue;
+		if (suppl_name_valid(e->d_name, strlen(e->d_name)))
+			return e->d_name;
+	}
+}
+
+static void fs_readdir(struct suppl_fs *fs, uint32_t h, struct wire_wr *ans)
+{
+	DIR *d = fs_dir(fs, h);
+	TEE_Result res;
+	const char *name;
+
+	if (!d) {
+		wire_put_u32(ans, TEE_ERROR_BAD_PARAMETERS);
+		return;
+	}
+	name = next_name(d, &res);
+	if (!name) {
+		/* OP-TEE's supplicant ends a directory this way. */
+		wire_put_u32(ans, res ? res : TEE_ERROR_ITEM_NOT_FOUND);
+		return;
+	}
+	wire_put_u32(ans, TEE_SUCCESS);
+	wire_put_u32(ans, (uint32_t)strlen(name));
+	wire_put_bytes(ans, name, strlen(name));
+}
+
+/* As many NUL-ended names as fit in shm[0, cap); count 0 at the end. */
+static void fs_readdir_bulk(struct suppl_fs *fs, const struct suppl_req *req,
+			    uint8_t *shm, struct wire_wr *ans)
+{
+	DIR *d = fs_dir(fs, req->handle);
+	uint32_t count = 0, used = 0;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (!d) {
+		wire_put_u32(ans, TEE_ERROR_BAD_PARAMETERS);
+		return;
+	}
+	for (;;) {
+		long pos = telldir(d);
+		const char *name = next_name(d, &res);
+		size_t n;
+
+		if (!name)
+			break;
+		n = strlen(name) + 1;
+		if (n > req->len - used) {
+			seekdir(d, pos); /* this one goes in the next batch */
+			break;
+		}
+		memcpy(shm + used, name, n);
+		used += (uint32_t)n;
+		count++;
+	}
+	if (res != TEE_SUCCESS) {
+		wire_put_u32(ans, res);
+		return;
+	}
+	wire_put_u32(ans, TEE_SUCCESS);
+	wire_put_u32(ans, count);
+	wire_put_u32(ans, used);
+}
+
+static void put_result_handle(struct wire_wr *ans, TEE_Result res, uint32_t h)
+{
+	wire_put_u32(ans, res);
+	if (res == TEE_SUCCESS)
+		wire_put_u32(ans, h);
+}
+
+/* OP-TEE's single READ/WRITE/TRUNCATE, as one-op batches. */
+static void fs_single(struct suppl_fs *fs, const struct suppl_req *req,
+		      uint8_t *shm, struct wire_wr *ans)
+{
+	struct suppl_op_desc op = {
+	    .fh = req->handle,
+	    .off = req->off,
+	    .len = req->len,
+	    .shm_off = req->shm_off,
+	};
+	uint32_t done = 0;
+	TEE_Result res;
+
+	op.type = req->cmd == SUPPL_FS_READ    ? SUPPL_OP_READ
+		  : req->cmd == SUPPL_FS_WRITE ? SUPPL_OP_WRITE
+					       : SUPPL_OP_TRUNCATE;
+	res = fs_run_op(fs, &op, shm, &done);
+	wire_put_u32(ans, res);
+	if (res == TEE_SUCCESS && req->cmd == SUPPL_FS_READ)
+		wire_put_u32(ans, done);
+}
+
+void suppl_fs_serve(struct suppl_fs *fs, const struct suppl_req *req,
+		    uint8_t *shm, size_t shm_size, struct wire_wr *ans)
+{
+	TEE_Result res = TEE_SUCCESS;
+	uint32_t h = 0;
+
+	(void)shm_size; /* every range was checked against it on decode */
+	switch (req->cmd) {
+	case SUPPL_FS_OPEN:
+	case SUPPL_FS_CREATE:
+		res = fs_open(fs, req->name, req->cmd == SUPPL_FS_CREATE, &h);
+		put_result_handle(ans, res, h);
+		return;
+	case SUPPL_FS_CLOSE:
+		wire_put_u32(ans, fs_close(fs, req->handle));
+		return;
+	case SUPPL_FS_READ:
+	case SUPPL_FS_WRITE:
+	case SUPPL_FS_TRUNCATE:
+		fs_single(fs, req, shm, ans);
+		return;
+	case SUPPL_FS_REMOVE:
+		if (unlinkat(fs->dirfd, req->name, 0) < 0)
+			res = suppl_fs_error(errno);
+		wire_put_u32(ans, res);
+		return;
+	case SUPPL_FS_RENAME:
+		wire_put_u32(ans, fs_rename(fs, req));
+		return;
+	case SUPPL_FS_OPENDIR:
+		res = fs_opendir(fs, &h);
+		put_result_handle(ans, res, h);
+		return;
+	case SUPPL_FS_CLOSEDIR:
+		if (!fs_dir(fs, req->handle)) {
+			wire_put_u32(ans, TEE_ERROR_BAD_PARAMETERS);
+			return;
+		}
+		closedir(fs->dirs[req->handle]);
+		fs->dirs[req->handle] = NULL;
+		wire_put_u32(ans, TEE_SUCCESS);
+		return;
+	case SUPPL_FS_READDIR:
+		fs_readdir(fs, req->handle, ans);
+		return;
+	case SUPPL_FS_READDIR_BULK:
+		fs_readdir_bulk(fs, req, shm, ans);
+		return;
+	case SUPPL_FS_SUBMIT:
+		fs_submit(fs, req, shm, ans);
+		return;
+	default:
+		wire_put_u32(ans, TEE_ERROR_NOT_SUPPORTED);
+		return;
+	}
+}
