@@ -1,0 +1,407 @@
+/*
+ * dirf.db: open/create, the index build, entry changes and the commit
+ * phases. Format and protocol: docs/engine.md, "dirf.db".
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dirf.h"
+#include "dirf_index.h"
+#include "log.h"
+#include "secmem.h"
+#include "uuid.h"
+
+/* Entries decrypted per read while building the index (bounded memory). */
+#define SCAN_ENTRIES 136
+
+struct dirf {
+	struct backend *be;
+	const struct keys *keys;
+	struct htree_config cfg;
+	uint32_t fh;
+	bool fh_open;
+	struct htree *ht;
+	struct dirf_index ix;
+};
+
+static TEE_Result write_entry(struct dirf *d, struct batch *b, uint32_t slot,
+			      const struct dirf_entry *e)
+{
+	uint8_t raw[DIRF_ENTRY_SIZE];
+
+	if (e)
+		dirf_entry_encode(e, raw);
+	else
+		memset(raw, 0, sizeof(raw));
+	return htree_write(d->ht, b, (uint64_t)slot * DIRF_ENTRY_SIZE, raw,
+			   sizeof(raw));
+}
+
+/*
+ * Adds one decoded entry to the index. A file number already used by an
+ * earlier entry, or an ID already present, is zeroed on disk as OP-TEE
+ * does for duplicate numbers (committed with the next commit).
+ */
+static TEE_Result index_entry(struct dirf *d, struct batch *b, uint32_t slot,
+			      const struct dirf_entry *e)
+{
+	if (dirf_index_find_fnum(&d->ix, e->file_number) ||
+	    dirf_index_find(&d->ix, &e->uuid, e->oid, e->oid_len)) {
+		log_warnx("dirf.db: clearing duplicate entry %u (file %x)",
+			  slot, e->file_number);
+		return write_entry(d, b, slot, NULL);
+	}
+	return dirf_index_add(&d->ix, e, slot);
+}
+
+/* Streams dirf.db through a bounded buffer and builds the index. */
+static TEE_Result build_index(struct dirf *d, struct batch *b)
+{
+	uint64_t size = htree_size(d->ht), nslots = size / DIRF_ENTRY_SIZE;
+	uint8_t *buf = malloc(SCAN_ENTRIES * DIRF_ENTRY_SIZE);
+	struct dirf_entry e;
+	TEE_Result res;
+	uint64_t slot = 0;
+
+	if (!buf)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	res = dirf_index_set_nslots(&d->ix, (size_t)nslots);
+	while (!res && slot < nslots) {
+		uint64_t n = nslots - slot, i;
+		size_t got = 0;
+
+		if (n > SCAN_ENTRIES)
+			n = SCAN_ENTRIES;
+		res = htree_read(d->ht, b, slot * DIRF_ENTRY_SIZE, buf,
+				 (size_t)n * DIRF_ENTRY_SIZE, &got);
+		if (!res && got != n * DIRF_ENTRY_SIZE)
+			res = TEE_ERROR_CORRUPT_OBJECT;
+		for (i = 0; !res && i < n; i++)
+			if (dirf_entry_decode(buf + i * DIRF_ENTRY_SIZE, &e))
+				res =
+				    index_entry(d, b, (uint32_t)(slot + i), &e);
+		slot += n;
+	}
+	/*
+	 * Zeroed duplicates went to uncommitted slots: flush them now so
+	 * that a caller discarding its batch cannot leave the tree pointing
+	 * at blocks never written.
+	 */
+	if (!res && htree_is_dirty(d->ht))
+		res = batch_flush(b);
+	secmem_wipe(buf, SCAN_ENTRIES * DIRF_ENTRY_SIZE);
+	free(buf);
+	return res;
+}
+
+static void close_file(struct dirf *d)
+{
+	htree_close(d->ht);
+	d->ht = NULL;
+	if (d->fh_open)
+		backend_close(d->be, d->fh);
+	d->fh_open = false;
+}
+
+/* A new empty dirf.db, durable before anything refers to it. */
+static TEE_Result create_file(struct dirf *d, struct batch *b,
+			      const uint8_t *tsk)
+{
+	TEE_Result res;
+
+	res = backend_create(d->be, DIRF_FILE_NAME, &d->fh);
+	if (res)
+		return res;
+	d->fh_open = true;
+	res = htree_create(d->be, d->fh, tsk, &d->cfg, 0, b, &d->ht);
+	if (!res)
+		res = batch_sync(b, d->fh);
+	if (!res)
+		res = batch_sync_dir(b);
+	if (!res)
+		res = batch_flush(b);
+	if (res)
+		batch_discard(b);
+	return res;
+}
+
+static TEE_Result load(struct dirf *d, struct batch *b)
+{
+	uint8_t tsk[KEYS_TSK_SIZE];
+	TEE_Result res;
+
+	res = keys_derive_dirf_tsk(d->keys, tsk);
+	if (res)
+		return res;
+	res = backend_open(d->be, DIRF_FILE_NAME, &d->fh);
+	if (res == TEE_ERROR_ITEM_NOT_FOUND) {
+		res = create_file(d, b, tsk);
+		goto out;
+	}
+	if (res)
+		goto out;
+	d->fh_open = true;
+	res = htree_open(d->be, d->fh, tsk, NULL, 0, &d->cfg, &d->ht);
+	if (res == TEE_ERROR_NO_DATA) {
+		/* A create that never committed: OP-TEE re-creates it. */
+		close_file(d);
+		res = create_file(d, b, tsk);
+	}
+out:
+	secmem_wipe(tsk, sizeof(tsk));
+	if (!res)
+		res = build_index(d, b);
+	if (res) {
+		close_file(d);
+		dirf_index_clear(&d->ix);
+	}
+	return res;
+}
+
+TEE_Result dirf_open(struct backend *be, const struct keys *keys,
+		     const struct htree_config *cfg, struct batch *b,
+		     struct dirf **out)
+{
+	struct dirf *d = calloc(1, sizeof(*d));
+	TEE_Result res;
+
+	if (!d)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	d->be = be;
+	d->keys = keys;
+	d->cfg = *cfg;
+	res = dirf_index_init(&d->ix);
+	if (!res)
+		res = load(d, b);
+	if (res) {
+		dirf_close(d);
+		return res;
+	}
+	*out = d;
+	return TEE_SUCCESS;
+}
+
+void dirf_close(struct dirf *d)
+{
+	if (!d)
+		return;
+	close_file(d);
+	dirf_index_free(&d->ix);
+	free(d);
+}
+
+TEE_Result dirf_reload(struct dirf *d, struct batch *b)
+{
+	close_file(d);
+	dirf_index_clear(&d->ix);
+	return load(d, b);
+}
+
+uint32_t dirf_fh(const struct dirf *d)
+{
+	return d->fh;
+}
+
+size_t dirf_count(const struct dirf *d)
+{
+	return d->ix.count;
+}
+
+TEE_Result dirf_find(const struct dirf *d, const TEE_UUID *uuid,
+		     const void *oid, size_t oid_len, struct dirf_entry *e)
+{
+	struct dirf_rec *r = dirf_index_find(&d->ix, uuid, oid, oid_len);
+
+	if (!r)
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	if (e)
+		*e = r->e;
+	return TEE_SUCCESS;
+}
+
+bool dirf_fnum_in_use(const struct dirf *d, uint32_t fnum)
+{
+	return dirf_index_find_fnum(&d->ix, fnum) ||
+	       dirf_index_fnum_reserved(&d->ix, fnum);
+}
+
+TEE_Result dirf_reserve_fnum(struct dirf *d, uint32_t *fnum)
+{
+	return dirf_index_reserve(&d->ix, fnum);
+}
+
+void dirf_release_fnum(struct dirf *d, uint32_t fnum)
+{
+	dirf_index_release(&d->ix, fnum);
+}
+
+/* A reserved number now named by an entry: no longer "reserved". */
+static void unreserve(struct dirf *d, uint32_t fnum)
+{
+	struct dirf_index *ix = &d->ix;
+	size_t i;
+
+	for (i = 0; i < ix->nreserved; i++) {
+		if (ix->reserved[i] == fnum) {
+			ix->reserved[i] = ix->reserved[--ix->nreserved];
+			return;
+		}
+	}
+}
+
+TEE_Result dirf_insert(struct dirf *d, struct batch *b,
+		       const struct dirf_entry *e, uint32_t *old_fnum)
+{
+	struct dirf_rec *r =
+	    dirf_index_find(&d->ix, &e->uuid, e->oid, e->oid_len);
+	TEE_Result res;
+	uint32_t slot;
+
+	*old_fnum = UINT32_MAX;
+	if (e->oid_len > DIRF_OID_MAX)
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (r) {
+		uint32_t old_slot = r->slot;
+
+		res = dirf_index_reserve_this(&d->ix, r->e.file_number);
+		if (res)
+			return res;
+		res = write_entry(d, b, old_slot, e);
+		if (res) {
+			unreserve(d, r->e.file_number);
+			return res;
+		}
+		*old_fnum = r->e.file_number;
+		dirf_index_del(&d->ix, r);
+		slot = old_slot;
+	} else {
+		slot = dirf_index_free_slot(&d->ix);
+		res = write_entry(d, b, slot, e);
+		if (res)
+			return res;
+	}
+	res = dirf_index_add(&d->ix, e, slot);
+	if (!res)
+		unreserve(d, e->file_number);
+	return res;
+}
+
+TEE_Result dirf_set_hash(struct dirf *d, struct batch *b, const TEE_UUID *uuid,
+			 const void *oid, size_t oid_len,
+			 const uint8_t hash[HTREE_HASH_SIZE])
+{
+	struct dirf_rec *r = dirf_index_find(&d->ix, uuid, oid, oid_len);
+	struct dirf_entry e;
+	TEE_Result res;
+
+	if (!r)
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	e = r->e;
+	memcpy(e.hash, hash, HTREE_HASH_SIZE);
+	res = write_entry(d, b, r->slot, &e);
+	if (!res)
+		memcpy(r->e.hash, hash, HTREE_HASH_SIZE);
+	return res;
+}
+
+TEE_Result dirf_rename(struct dirf *d, struct batch *b, const TEE_UUID *uuid,
+		       const void *oid, size_t oid_len, const void *new_oid,
+		       size_t new_len)
+{
+	struct dirf_rec *r = dirf_index_find(&d->ix, uuid, oid, oid_len);
+	struct dirf_entry e;
+	TEE_Result res;
+
+	if (!r)
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	if (new_len > DIRF_OID_MAX)
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (dirf_index_find(&d->ix, uuid, new_oid, new_len))
+		return TEE_ERROR_ACCESS_CONFLICT;
+	e = r->e;
+	memset(e.oid, 0, sizeof(e.oid));
+	memcpy(e.oid, new_oid, new_len);
+	e.oid_len = (uint32_t)new_len;
+	res = write_entry(d, b, r->slot, &e);
+	if (!res)
+		dirf_index_rename(&d->ix, r, new_oid, new_len);
+	return res;
+}
+
+TEE_Result dirf_remove(struct dirf *d, struct batch *b, const TEE_UUID *uuid,
+		       const void *oid, size_t oid_len, uint32_t *fnum)
+{
+	struct dirf_rec *r = dirf_index_find(&d->ix, uuid, oid, oid_len);
+	TEE_Result res;
+
+	if (!r)
+		return TEE_ERROR_ITEM_NOT_FOUND;
+	res = dirf_index_reserve_this(&d->ix, r->e.file_number);
+	if (res)
+		return res;
+	res = write_entry(d, b, r->slot, NULL);
+	if (res) {
+		unreserve(d, r->e.file_number);
+		return res;
+	}
+	*fnum = r->e.file_number;
+	dirf_index_del(&d->ix, r);
+	return TEE_SUCCESS;
+}
+
+TEE_Result dirf_next(const struct dirf *d, const TEE_UUID *uuid,
+		     uint64_t *cursor, struct dirf_entry *e)
+{
+	uint64_t i;
+
+	for (i = *cursor; i < d->ix.nslots; i++) {
+		const struct dirf_rec *r = d->ix.by_slot[i];
+
+		if (r && (!uuid || uuid_equal(&r->e.uuid, uuid))) {
+			*e = r->e;
+			*cursor = i + 1;
+			return TEE_SUCCESS;
+		}
+	}
+	*cursor = d->ix.nslots;
+	return TEE_ERROR_ITEM_NOT_FOUND;
+}
+
+bool dirf_is_dirty(const struct dirf *d)
+{
+	return d->ht && htree_is_dirty(d->ht);
+}
+
+TEE_Result dirf_commit_prepare(struct dirf *d, struct batch *b)
+{
+	uint8_t hash[HTREE_HASH_SIZE];
+
+	return htree_commit_prepare(d->ht, b, false, hash);
+}
+
+TEE_Result dirf_commit_header(struct dirf *d, struct batch *b)
+{
+	return htree_commit_header(d->ht, b);
+}
+
+void dirf_commit_done(struct dirf *d)
+{
+	htree_commit_done(d->ht);
+}
+
+TEE_Result dirf_commit_abort(struct dirf *d, struct batch *b)
+{
+	TEE_Result res;
+
+	batch_discard(b);
+	res = htree_commit_abort(d->ht);
+	dirf_index_clear(&d->ix);
+	if (!res)
+		res = build_index(d, b);
+	return res;
+}
+
+uint32_t dirf_committed_counter(const struct dirf *d)
+{
+	return htree_committed_counter(d->ht);
+}
