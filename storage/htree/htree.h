@@ -31,6 +31,15 @@
  * min_counter), backend errors as the backend reports them.
  *
  * Not thread-safe: the caller serialises calls on one htree.
+ *
+ * States (added by the implementation, docs/format.md "Commit"): between
+ * htree_commit_prepare() and htree_commit_done()/htree_commit_abort(),
+ * write and truncate return TEE_ERROR_BAD_STATE. An error from write,
+ * truncate or commit_prepare can leave the in-memory tree half-updated:
+ * every later call but htree_commit_abort() and htree_close() then
+ * returns TEE_ERROR_BAD_STATE, and abort reloads the committed state.
+ *
+ * Offsets of every element are in htree_layout.h (tests, offline tools).
  */
 #ifndef TEESTORE_HTREE_H
 #define TEESTORE_HTREE_H
@@ -43,7 +52,14 @@
 #include "tee_api_types.h"
 
 #define HTREE_BLOCK_SIZE 4096
-#define HTREE_HASH_SIZE  32
+#define HTREE_HASH_SIZE	 32
+/*
+ * Largest plaintext length accepted (write/truncate beyond it:
+ * TEE_ERROR_BAD_PARAMETERS; a file claiming more: CORRUPT_OBJECT). GP
+ * data positions end at 4 GiB; the object head and attributes come on
+ * top, so 8 GiB.
+ */
+#define HTREE_MAX_LENGTH (1ULL << 33)
 
 struct htree;
 
