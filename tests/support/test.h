@@ -47,11 +47,13 @@ extern const char *test_current;
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
 
-/* Stops the current test function when cond is false. */
+/* Stops the current test function when cond is false. cond is evaluated
+ * once (it may have side effects: REQUIRE(pthread_create(...) == 0)). */
 #define REQUIRE(cond)                                                          \
 	do {                                                                   \
+		unsigned require_failures_ = test_failures;                    \
 		CHECK(cond);                                                   \
-		if (!(cond))                                                   \
+		if (test_failures != require_failures_)                        \
 			return;                                                \
 	} while (0)
 
