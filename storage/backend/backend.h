@@ -42,15 +42,14 @@ enum backend_op_type {
 	BACKEND_OP_WRITE = 2,	 /* buf, len at off */
 	BACKEND_OP_TRUNCATE = 3, /* off = new length */
 	BACKEND_OP_SYNC = 4,	 /* data and size of fh durable */
-	BACKEND_OP_SYNC_DIR =
-	    5, /* creates, removes, renames durable; fh unused */
+	BACKEND_OP_SYNC_DIR = 5, /* creates, removes, renames durable; fh unused */
 };
 
 struct backend_op {
 	uint32_t type;
 	uint32_t fh;
 	uint64_t off;
-	void *buf; /* READ: destination; WRITE: source (not modified) */
+	void *buf;   /* READ: destination; WRITE: source (not modified) */
 	size_t len;
 	size_t done; /* READ: bytes read; < len only at the end of the file */
 };
