@@ -1,0 +1,269 @@
+/*
+ * A client connection's threads and lifetime: see drv_conn.h for the
+ * leader/follower scheme.
+ */
+#include "drv_conn.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "drv_decode.h"
+#include "ipc.h"
+#include "log.h"
+#include "tee_api_defines.h"
+
+#define HELLO_TIMEOUT_S 5
+
+static void *conn_thread(void *arg);
+
+/* Starts one more thread of c; c->lock held. Returns 0/-errno. */
+static int conn_spawn(struct drv_conn *c)
+{
+	pthread_attr_t at;
+	pthread_t t;
+	int rc;
+
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&at, 256 * 1024);
+	rc = pthread_create(&t, &at, conn_thread, c);
+	pthread_attr_destroy(&at);
+	if (rc)
+		return -rc;
+	c->nthreads++;
+	return 0;
+}
+
+void drv_conn_close_locked(struct drv_conn *c)
+{
+	struct drv_call *k;
+
+	if (c->closing)
+		return;
+	c->closing = true;
+	/* Wakes a reader blocked in recvmsg and fails further replies. */
+	shutdown(c->sock, SHUT_RDWR);
+	for (k = c->calls; k; k = k->next) {
+		k->cancelled = true;
+		if (k->ts)
+			ta_request_cancel(k->ts);
+	}
+	pthread_cond_broadcast(&c->idle_cv);
+	pthread_cond_broadcast(&c->drain_cv);
+}
+
+/* Frees everything once the last thread has left. */
+static void conn_destroy(struct drv_conn *c)
+{
+	size_t i;
+
+	drv_listen_remove(c);
+	for (i = 0; i < c->nsess; i++) {
+		ta_close_session(c->sess[i]->ts);
+		free(c->sess[i]);
+	}
+	free(c->sess);
+	drv_shm_table_clear(&c->shm);
+	close(c->sock);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->idle_cv);
+	pthread_cond_destroy(&c->drain_cv);
+	free(c);
+}
+
+static int conn_hello(struct drv_conn *c)
+{
+	struct timeval tv = {HELLO_TIMEOUT_S, 0}, none = {0, 0};
+	int rc;
+
+	/* A client that never says HELLO must not hold a thread forever. */
+	setsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	rc = ipc_send_hello(c->sock, DRV_MAGIC, DRV_VERSION);
+	if (!rc)
+		rc = ipc_expect_hello(c->sock, DRV_MAGIC, DRV_VERSION);
+	setsockopt(c->sock, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	if (rc)
+		log_debug("client pid %d: handshake failed (%s)",
+			  (int)c->cred.pid, strerror(-rc));
+	return rc;
+}
+
+/*
+ * Lets another thread read while this one runs a blocking request: wakes
+ * an idle thread, or starts one within the bound. c->lock held.
+ */
+static void conn_hand_off(struct drv_conn *c)
+{
+	c->reader_busy = false;
+	if (c->nidle)
+		pthread_cond_signal(&c->idle_cv);
+	else if (c->nthreads < c->lim->max_sessions + 2)
+		conn_spawn(c); /* on failure we read again after the call */
+}
+
+/*
+ * Registers an OPEN_SESSION or INVOKE as in flight before the reader role
+ * is handed on, so a CANCEL read right after it finds it. c->lock held.
+ */
+static struct drv_call *conn_track_call(struct drv_conn *c,
+					const struct drv_req *q)
+{
+	struct drv_call *k;
+
+	if (q->type != DRV_MSG_OPEN_SESSION && q->type != DRV_MSG_INVOKE)
+		return NULL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return NULL;
+	if (q->type == DRV_MSG_OPEN_SESSION) {
+		k->cancel_id = q->u.open.cancel_id;
+	} else {
+		k->session_id = q->u.invoke.session;
+		k->cancel_id = q->u.invoke.cancel_id;
+	}
+	k->next = c->calls;
+	c->calls = k;
+	return k;
+}
+
+static void reply_error(struct drv_conn *c, uint32_t type, uint32_t id,
+			TEE_Result res)
+{
+	uint8_t p[DRV_REP_STATUS_LEN];
+	uint32_t rtype =
+	    res == TEE_ERROR_NOT_SUPPORTED ? DRV_MSG_ERROR : type | DRV_REPLY;
+
+	put_le32(p, res);
+	put_le32(p + 4, TEE_ORIGIN_COMMS);
+	ipc_send(c->sock, rtype, id, p, sizeof(p), NULL, 0);
+}
+
+/* Reads and runs one request. Returns false when the connection ends. */
+static bool conn_serve_one(struct drv_conn *c, uint8_t *buf)
+{
+	struct ipc_msg m;
+	struct drv_req q;
+	struct drv_call *call = NULL;
+	TEE_Result res;
+	bool blocks;
+	int rc = ipc_recv(c->sock, &m, buf, DRV_MAX_MSG);
+
+	if (rc) {
+		if (rc != -ECONNRESET)
+			log_debug("client pid %d: %s, closing",
+				  (int)c->cred.pid, strerror(-rc));
+		pthread_mutex_lock(&c->lock);
+		return false;
+	}
+	res = drv_decode_request(m.hdr.type, m.hdr.id, m.payload, m.hdr.len,
+				 m.nfds, &q);
+	pthread_mutex_lock(&c->lock);
+	if (res) {
+		pthread_mutex_unlock(&c->lock);
+		log_debug("client pid %d: bad request type 0x%x: %s",
+			  (int)c->cred.pid, m.hdr.type,
+			  res == TEE_ERROR_NOT_SUPPORTED ? "unknown type"
+							 : "malformed");
+		ipc_msg_close_fds(&m);
+		reply_error(c, m.hdr.type, m.hdr.id, res);
+		pthread_mutex_lock(&c->lock);
+		c->reader_busy = false;
+		return true;
+	}
+	blocks = drv_req_blocks(q.type);
+	if (blocks) {
+		call = conn_track_call(c, &q);
+		conn_hand_off(c);
+	}
+	pthread_mutex_unlock(&c->lock);
+	drv_dispatch(c, &q, m.fds, call);
+	pthread_mutex_lock(&c->lock);
+	if (!blocks) /* a quick request kept the reader role until now */
+		c->reader_busy = false;
+	return true;
+}
+
+static void *conn_thread(void *arg)
+{
+	struct drv_conn *c = arg;
+	uint8_t buf[DRV_MAX_MSG];
+	bool last;
+
+	pthread_mutex_lock(&c->lock);
+	if (!c->said_hello) {
+		int rc;
+
+		pthread_mutex_unlock(&c->lock);
+		rc = conn_hello(c);
+		pthread_mutex_lock(&c->lock);
+		c->said_hello = true;
+		c->reader_busy = false;
+		if (rc)
+			drv_conn_close_locked(c);
+	}
+	for (;;) {
+		while (c->reader_busy && !c->closing) {
+			c->nidle++;
+			pthread_cond_wait(&c->idle_cv, &c->lock);
+			c->nidle--;
+		}
+		if (c->closing)
+			break;
+		c->reader_busy = true;
+		pthread_mutex_unlock(&c->lock);
+		/* Returns with c->lock held and the reader role given up. */
+		if (!conn_serve_one(c, buf)) {
+			c->reader_busy = false;
+			drv_conn_close_locked(c);
+			break;
+		}
+	}
+	last = --c->nthreads == 0;
+	pthread_mutex_unlock(&c->lock);
+	if (last)
+		conn_destroy(c);
+	return NULL;
+}
+
+int drv_conn_start(int sock, const struct driver_limits *lim)
+{
+	struct drv_conn *c = calloc(1, sizeof(*c));
+	int rc;
+
+	if (!c) {
+		close(sock);
+		return -ENOMEM;
+	}
+	c->sock = sock;
+	c->lim = lim;
+	c->next_session = 1;
+	rc = drv_cred_from_socket(sock, &c->cred);
+	if (rc) {
+		close(sock);
+		free(c);
+		return rc;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->idle_cv, NULL);
+	pthread_cond_init(&c->drain_cv, NULL);
+	/* The first thread shakes hands, then reads; nobody else reads yet. */
+	c->reader_busy = true;
+	drv_listen_add(c);
+	pthread_mutex_lock(&c->lock);
+	rc = conn_spawn(c);
+	pthread_mutex_unlock(&c->lock);
+	if (rc) {
+		drv_listen_remove(c);
+		pthread_mutex_destroy(&c->lock);
+		pthread_cond_destroy(&c->idle_cv);
+		pthread_cond_destroy(&c->drain_cv);
+		close(sock);
+		free(c);
+	}
+	return rc;
+}
