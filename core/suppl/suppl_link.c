@@ -424,9 +424,9 @@ void suppl_link_stop(struct suppl_link *l)
 	if (write(l->wake_fd, &one, sizeof(one)) != sizeof(one))
 		log_warn("supplicant listener: wake");
 	pthread_join(l->thread, NULL);
-	pthread_mutex_lock(&l->lock);
-	suppl_link_drop(l, "teed stops");
-	pthread_mutex_unlock(&l->lock);
+	if (l->sock >= 0)
+		close(l->sock);
+	shm_destroy(&l->shm);
 	close(l->listen_fd);
 	close(l->wake_fd);
 	unlink(l->path);
