@@ -37,7 +37,8 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
-static void log_vline(const char *fmt, va_list ap, int errnum)
+__attribute__((format(printf, 1, 0))) static void
+log_vline(const char *fmt, va_list ap, int errnum)
 {
 	char line[1024];
 
