@@ -144,6 +144,14 @@ static TEE_Result load_nodes(struct htree *ht, uint8_t *buf)
 		size_t n = 0;
 		size_t i;
 
+		uint64_t top = (k + HTREE_LOAD_BLOCKS) * NPB;
+
+		/* Records grow with what the file really holds: a hostile
+		 * max_node_id fails at its first missing node block. */
+		res = htree_nodes_reserve(ht,
+					  top < count ? (uint32_t)top : count);
+		if (res != TEE_SUCCESS)
+			return res;
 		for (; k + n < nblocks && n < HTREE_LOAD_BLOCKS; n++)
 			ht->ops[n] = (struct backend_op){
 			    .type = BACKEND_OP_READ,
@@ -264,13 +272,11 @@ TEE_Result htree_load(struct htree *ht, const uint8_t *tsk,
 	res = parse_imeta(ht, imeta);
 	if (res != TEE_SUCCESS)
 		goto out;
-	res = htree_nodes_reserve(ht, htree_node_count(ht));
-	if (res != TEE_SUCCESS)
-		goto out;
 	ht->node_hw = htree_node_count(ht);
-
 	last = htree_node_count(ht) < NPB ? htree_node_count(ht) : NPB;
-	res = load_node_block(ht, 0, buf, ops[1].done, 2, last);
+	res = htree_nodes_reserve(ht, last);
+	if (res == TEE_SUCCESS)
+		res = load_node_block(ht, 0, buf, ops[1].done, 2, last);
 	if (res == TEE_SUCCESS)
 		res = load_nodes(ht, buf);
 	if (res == TEE_SUCCESS)

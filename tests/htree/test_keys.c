@@ -109,7 +109,7 @@ static void test_keys_ta_tsk(void)
 	REQUIRE(uuid_parse(ta_uuid, &u));
 	/* printf '\x00\xf2\xaa\x8a\x50\x24\xe4\x11\xab\xe2\x00\x02\xa5\xd5'\
 	 *	'\xc5\x1b' | openssl dgst -sha256 -mac HMAC -macopt hexkey:SSK
-	*/
+	 */
 	REQUIRE(keys_create(huk0, 16, true, &k) == TEE_SUCCESS);
 	CHECK(keys_derive_ta_tsk(k, &u, tsk) == TEE_SUCCESS);
 	check_hex(tsk,
@@ -155,7 +155,7 @@ static void test_keys_rpmb_key(void)
 	/* CID with bytes 9 and 15 masked: 000102030405060708000a0b0c0d0e00.
 	 * printf '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x00\x0a\x0b\x0c\x0d'\
 	 *	'\x0e\x00' | openssl dgst -sha256 -mac HMAC -macopt hexkey:HUK
-	*/
+	 */
 	CHECK(keys_derive_rpmb_key(huk0, 16, cid, true, key) == TEE_SUCCESS);
 	check_hex(key,
 		  "b1f60817bc3a2f080db91310945e9bb1"
