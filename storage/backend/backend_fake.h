@@ -99,7 +99,7 @@ uint64_t backend_fake_event_count(struct backend *be);
 void backend_fake_set_fail_at(struct backend *be, uint64_t n, TEE_Result err);
 
 /*
- * A full disk: a WRITE, TRUNCATE or create that would bring the total
+ * A full disk: a WRITE or TRUNCATE that would bring the total
  * size of all files above `bytes` fails with TEE_ERROR_STORAGE_NO_SPACE
  * and has no effect. 0 = unlimited (the default).
  */

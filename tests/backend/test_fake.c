@@ -145,7 +145,7 @@ static void test_fake_tear_is_sector_granular(void)
 							      : (s + 1) * 512;
 			bool is_old = !memcmp(img + lo, old + lo, hi - lo);
 			bool is_new =
-			    !memcmp(img + lo, new + lo - OFF, hi - lo);
+			    !memcmp(img + lo, new + (lo - OFF), hi - lo);
 
 			CHECK(is_old || is_new); /* never a mix */
 			seen_old[s] += is_old;
