@@ -6,7 +6,8 @@
  * Every name is checked with backend_name_valid() and opened relative to
  * the directory's fd (openat, O_NOFOLLOW): a name can never leave the
  * directory or follow a symlink. Files are created 0600, the directory
- * 0700. Only regular files are opened or listed.
+ * 0700. Only regular files are opened or listed, and list() skips names
+ * the backend would refuse (too long, say).
  *
  * Durability maps one to one: SYNC is fdatasync(fh), SYNC_DIR is
  * fsync(directory). Errors keep their cause (tee_error_from_errno():
