@@ -577,18 +577,16 @@ TEE_Result tstore_rename(struct tstore_obj *o, const void *new_id,
 	return with_object(o, do_rename, &a);
 }
 
-TEE_Result tstore_remove(struct tstore_obj *o)
+/* o->lock held. No load: a corrupt object must still be removable. */
+static TEE_Result remove_locked(struct tstore_obj *o, struct batch *b)
 {
 	struct tstore *s = o->s;
 	struct commit c = {.kind = COMMIT_REMOVE, .o = o};
-	struct batch *b = tstore_batch_get(s);
 	TEE_Result res;
 
-	if (!b)
-		return TEE_ERROR_OUT_OF_MEMORY;
-	pthread_mutex_lock(&o->lock);
-	/* No load: a corrupt object must still be removable. */
-	res = o->attached ? tstore_commit(s, b, &c) : TEE_ERROR_BAD_STATE;
+	if (!o->attached)
+		return TEE_ERROR_BAD_STATE;
+	res = tstore_commit(s, b, &c);
 	if (!res || c.unknown)
 		drop_tree(o);
 	if (!res) {
@@ -597,7 +595,42 @@ TEE_Result tstore_remove(struct tstore_obj *o)
 		pthread_mutex_unlock(&s->lock);
 		tstore_drop_file(s, c.obsolete_fnum);
 	}
+	return res;
+}
+
+TEE_Result tstore_remove(struct tstore_obj *o)
+{
+	struct batch *b = tstore_batch_get(o->s);
+	TEE_Result res;
+
+	if (!b)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	pthread_mutex_lock(&o->lock);
+	res = remove_locked(o, b);
 	pthread_mutex_unlock(&o->lock);
+	tstore_batch_put(o->s, b);
+	return res;
+}
+
+TEE_Result tstore_remove_id(struct tstore *s, const TEE_UUID *ta,
+			    const void *id, size_t id_len)
+{
+	struct tstore_obj *o = NULL;
+	struct batch *b;
+	TEE_Result res;
+
+	res = check_id(id, id_len);
+	if (res)
+		return res;
+	b = tstore_batch_get(s);
+	if (!b)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	res = shell_get_locked(s, ta, id, id_len, &o);
+	if (!res) {
+		res = remove_locked(o, b);
+		pthread_mutex_unlock(&o->lock);
+		shell_put(o);
+	}
 	tstore_batch_put(s, b);
 	return res;
 }

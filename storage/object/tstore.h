@@ -139,6 +139,13 @@ TEE_Result tstore_rename(struct tstore_obj *o, const void *new_id,
 			 size_t new_len);
 /* Removes the object (the caller still releases its reference). */
 TEE_Result tstore_remove(struct tstore_obj *o);
+/*
+ * Removes an object by ID without opening it: the way to delete an object
+ * that fails verification (OP-TEE deletes an object on CORRUPT_OBJECT).
+ * Open structs of it become detached (BAD_STATE). ITEM_NOT_FOUND if none.
+ */
+TEE_Result tstore_remove_id(struct tstore *s, const TEE_UUID *ta,
+			    const void *id, size_t id_len);
 
 TEE_Result tstore_info(struct tstore_obj *o, struct tstore_info *info);
 /* Copies the attribute blob (len must be >= attr_size: SHORT_BUFFER). */
