@@ -156,15 +156,15 @@ static TEE_Result posix_read(int fd, struct backend_op *op)
 }
 
 /*
- * Writes iov[0..cnt) at off, looping over short writes. A short write is
- * how a full disk starts: the next call reports ENOSPC.
+ * Writes iov[0..cnt) (total bytes) at off, looping over short writes. A
+ * short write is how a full disk starts: the next call reports ENOSPC.
  */
 static TEE_Result posix_writev_all(int fd, struct iovec *iov, int cnt,
-				   uint64_t off)
+				   uint64_t off, uint64_t total)
 {
 	ssize_t n;
 
-	while (cnt > 0) {
+	while (total > 0) {
 		n = pwritev(fd, iov, cnt, (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -173,7 +173,8 @@ static TEE_Result posix_writev_all(int fd, struct iovec *iov, int cnt,
 		if (n == 0)
 			return TEE_ERROR_STORAGE_NOT_AVAILABLE;
 		off += (uint64_t)n;
-		/* Skip what was written. */
+		total -= (uint64_t)n;
+		/* Skip what was written (and empty entries). */
 		while (cnt > 0 && (size_t)n >= iov->iov_len) {
 			n -= (ssize_t)iov->iov_len;
 			iov++;
@@ -209,7 +210,8 @@ static TEE_Result posix_write_run(int fd, struct backend_op *ops, size_t n,
 	if (i == 0) /* ops[0] itself is out of range */
 		return TEE_ERROR_BAD_PARAMETERS;
 	*used = i;
-	return posix_writev_all(fd, iov, (int)i, ops[0].off);
+	/* A zero-length write is valid and, as pwrite(), changes nothing. */
+	return posix_writev_all(fd, iov, (int)i, ops[0].off, end - ops[0].off);
 }
 
 static TEE_Result posix_sync_fd(int fd, bool dir)

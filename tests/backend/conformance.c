@@ -78,6 +78,10 @@ static void test_write_read_and_short_read_at_eof(void)
 	CHECK_EQ(got, 0);
 	CHECK_EQ(backend_pread(be, fh, 5000, in, 10, &got), TEE_SUCCESS);
 	CHECK_EQ(got, 0);
+	/* A zero-length write succeeds and does not extend the file. */
+	CHECK_EQ(backend_pwrite(be, fh, 500, "", 0), TEE_SUCCESS);
+	CHECK_EQ(backend_pread(be, fh, 0, in, sizeof(in), &got), TEE_SUCCESS);
+	CHECK_EQ(got, 100);
 	/* A write past the end leaves zeros in the gap. */
 	CHECK_EQ(backend_pwrite(be, fh, 150, "z", 1), TEE_SUCCESS);
 	CHECK_EQ(backend_pread(be, fh, 0, in, sizeof(in), &got), TEE_SUCCESS);
