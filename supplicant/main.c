@@ -47,7 +47,8 @@ static void usage(FILE *f)
 		"\n"
 		"Serves teed's REE file system requests on the files under DIR\n"
 		"(created 0700) and, with --rpmb-file, an emulated eMMC RPMB\n"
-		"partition persisted in FILE (N x 128 KiB, default 32 = 4 MiB).\n"
+		"partition persisted in FILE (N x 128 KiB, default 32 = 4 MiB;\n"
+		"an existing FILE keeps its size).\n"
 		"\n"
 		"  --socket PATH  teed's supplicant socket (default: "
 		"$TEESTORE_SUPPL_SOCKET)\n"
@@ -73,7 +74,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->rpmb_size_mult = 32;
 	o->socket = getenv("TEESTORE_SUPPL_SOCKET");
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -218,11 +218,10 @@ static int run(const struct options *o, struct suppl_server_cfg *cfg)
 #ifdef TEESTORE_HAVE_RPMB
 static int open_rpmb(const struct options *o, struct rpmb_dev **dev)
 {
+	/* Zero = the device's defaults, or what an existing file holds. */
 	struct rpmb_dev_config c = {
 	    .path = o->rpmb_file,
 	    .size_mult = o->rpmb_size_mult,
-	    .cid = "teestore-rpmb-0",
-	    .rel_wr_sec_c = 2,
 	    .create = true,
 	};
 	int rc = rpmb_dev_open(&c, dev);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,8 +18,14 @@ pid_t harness_spawn_nowait(struct harness *h)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		execl(TEE_SUPPLICANT_PATH, "tee-supplicant", "--fs-parent-path",
-		      h->fs, "--socket", h->sock, (char *)NULL);
+		if (h->rpmb[0])
+			execl(TEE_SUPPLICANT_PATH, "tee-supplicant",
+			      "--fs-parent-path", h->fs, "--socket", h->sock,
+			      "--rpmb-file", h->rpmb, (char *)NULL);
+		else
+			execl(TEE_SUPPLICANT_PATH, "tee-supplicant",
+			      "--fs-parent-path", h->fs, "--socket", h->sock,
+			      (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -47,20 +54,38 @@ int harness_kill(struct harness *h, int sig)
 	return status;
 }
 
-int harness_start(struct harness *h, const char *tag,
-		  const struct suppl_link_opts *opts)
+int harness_start_ex(struct harness *h, const char *tag,
+		     const struct suppl_link_opts *opts, const char *fs_dir,
+		     bool rpmb)
 {
+	const char *base = getenv("TMPDIR");
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	snprintf(h->root, sizeof(h->root), "%s", test_tmpdir(tag));
+	if (!base || !*base)
+		base = "/tmp";
+	/* Our own temp dir: test_tmpdir()'s static buffer may be fs_dir. */
+	snprintf(h->root, sizeof(h->root), "%s/teestore-%s-XXXXXX", base, tag);
+	if (!mkdtemp(h->root))
+		return -errno;
 	snprintf(h->sock, sizeof(h->sock), "%s/suppl.sock", h->root);
-	snprintf(h->fs, sizeof(h->fs), "%s/fs", h->root);
+	if (fs_dir)
+		snprintf(h->fs, sizeof(h->fs), "%s", fs_dir);
+	else
+		snprintf(h->fs, sizeof(h->fs), "%s/fs", h->root);
+	if (rpmb)
+		snprintf(h->rpmb, sizeof(h->rpmb), "%s/rpmb", h->root);
 	signal(SIGPIPE, SIG_IGN);
 	rc = suppl_link_start_opts(h->sock, opts, &h->link);
 	if (rc)
 		return rc;
 	return harness_spawn(h);
+}
+
+int harness_start(struct harness *h, const char *tag,
+		  const struct suppl_link_opts *opts)
+{
+	return harness_start_ex(h, tag, opts, NULL, false);
 }
 
 void harness_stop(struct harness *h)

@@ -6,6 +6,7 @@
 #define TEESTORE_SUPPL_HARNESS_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "suppl_link.h"
@@ -14,11 +15,19 @@ struct harness {
 	char root[256]; /* temp dir holding the socket and fs/ */
 	char sock[PATH_MAX];
 	char fs[PATH_MAX];
+	char rpmb[PATH_MAX]; /* --rpmb-file when not empty */
 	struct suppl_link *link;
 	pid_t pid; /* the supplicant, or 0 */
 };
 
-/* Starts the link (opts may be NULL) and a supplicant; 0 or -errno. */
+/*
+ * Starts the link (opts may be NULL) and a supplicant serving fs_dir, or
+ * <temp dir>/fs if fs_dir is NULL; with rpmb, also an RPMB device in
+ * <temp dir>/rpmb. Does not touch test_tmpdir()'s buffer. 0 or -errno.
+ */
+int harness_start_ex(struct harness *h, const char *tag,
+		     const struct suppl_link_opts *opts, const char *fs_dir,
+		     bool rpmb);
 int harness_start(struct harness *h, const char *tag,
 		  const struct suppl_link_opts *opts);
 /* Starts a (new) supplicant and waits until it is attached. */

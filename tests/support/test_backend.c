@@ -6,6 +6,9 @@
 #include "backend_posix.h"
 #include "tee_error.h"
 #include "test_backend.h"
+#ifdef TEST_BACKEND_RPC
+#include "test_backend_rpc.h" /* tests/supplicant/ */
+#endif
 
 struct backend *test_backend_new(const char *kind, const char *dir)
 {
@@ -16,6 +19,12 @@ struct backend *test_backend_new(const char *kind, const char *dir)
 		res = backend_fake_new(&be);
 	else if (!strcmp(kind, "posix") && dir)
 		res = backend_posix_open(dir, &be);
+#ifdef TEST_BACKEND_RPC
+	else if (!strcmp(kind, "rpc") && dir) {
+		be = test_backend_rpc_new(dir);
+		res = be ? TEE_SUCCESS : TEE_ERROR_STORAGE_NOT_AVAILABLE;
+	}
+#endif
 	if (res) {
 		fprintf(stderr, "test_backend_new(%s, %s): %s\n", kind,
 			dir ? dir : "-", tee_error_name(res));
