@@ -551,6 +551,40 @@ static void test_rpmb_torn_journal_falls_back(void)
 	rpmb_dev_close(d);
 }
 
+/* Power failed after the commit point, before the data was in place: a
+ * read-only open shows the committed data without writing; a normal open
+ * completes the commit. */
+static void test_rpmb_unapplied_commit_completed(void)
+{
+	uint8_t data[RPMB_BLOCK_SIZE] = {1}, out[RPMB_BLOCK_SIZE];
+	struct rpmb_dev_config c = small_cfg();
+	struct rpmb_dev *d = NULL;
+	uint8_t byte = 0xff;
+	uint32_t ctr = 0;
+	int fd;
+
+	make_file(); /* block 0 = { 1 }, data area at 16384 */
+	write_file_byte(16384, 0x01);
+	c.read_only = true;
+	REQUIRE(rpmb_dev_open(&c, &d) == 0);
+	CHECK_EQ(host_read_counter(d, key, &ctr), RPMB_RESULT_OK);
+	CHECK_EQ(ctr, 1);
+	CHECK_EQ(host_read(d, key, 0, out, 1), RPMB_RESULT_OK);
+	CHECK_MEM(out, data, sizeof(data));
+	rpmb_dev_close(d);
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0 && pread(fd, &byte, 1, 16384) == 1);
+	CHECK_EQ(byte, 0); /* read-only wrote nothing */
+	d = reopen(NULL);
+	REQUIRE(d);
+	CHECK(pread(fd, &byte, 1, 16384) == 1);
+	CHECK_EQ(byte, 1); /* the journal was replayed */
+	close(fd);
+	CHECK_EQ(host_read(d, key, 0, out, 1), RPMB_RESULT_OK);
+	CHECK_MEM(out, data, sizeof(data));
+	rpmb_dev_close(d);
+}
+
 static void test_rpmb_config_mismatch_refused(void)
 {
 	struct rpmb_dev_config c = small_cfg();
@@ -658,6 +692,7 @@ int main(void)
 	RUN(test_rpmb_malformed_framing);
 	RUN(test_rpmb_corrupt_file_refused);
 	RUN(test_rpmb_torn_journal_falls_back);
+	RUN(test_rpmb_unapplied_commit_completed);
 	RUN(test_rpmb_config_mismatch_refused);
 	RUN(test_rpmb_open_missing_busy_read_only);
 	RUN(test_rpmb_io_error_stops_device);
