@@ -1,0 +1,20 @@
+#!/bin/sh
+# make bench: run every benchmark under bench/ (not tests) against the
+# build in $1, each with a scratch directory. Figures: docs/engine.md and
+# docs/benchmarks.md. Extra arguments (e.g. --quick) go to each benchmark.
+#	tools/bench.sh BUILD_DIR [--quick]
+set -eu
+build=${1:?usage: tools/bench.sh BUILD_DIR [--quick]}
+shift
+scratch=${BENCH_DIR:-$build/bench-scratch}
+mkdir -p "$scratch"
+
+run() {
+	name=$1
+	shift
+	echo "== $name"
+	"$@"
+	echo
+}
+
+run bench_engine "$build/bench/engine/bench_engine" --dir "$scratch/engine" "$@"
