@@ -33,7 +33,7 @@ static TEE_Result sync_node(struct htree *ht, struct batch *b, uint32_t id)
 		struct htree_node *p = htree_node(ht, id / 2);
 		uint16_t bit = HTREE_FLAG_COMMITTED_CHILD(id & 1);
 
-		p->state |= HTREE_NODE_DIRTY;
+		p->state |= HTREE_NODE_DIRTY; /* p is pending: visited next */
 		p->flags ^= bit;
 		vers = !!(p->flags & bit);
 	} else {
@@ -47,6 +47,24 @@ static TEE_Result sync_node(struct htree *ht, struct batch *b, uint32_t id)
 	htree_node_pack(n, img);
 	return batch_write(b, ht->fh, htree_layout_node_off(id, vers), img,
 			   sizeof(img));
+}
+
+/* Post-order over the pending part of the tree: children first. */
+static TEE_Result sync_subtree(struct htree *ht, struct batch *b, uint32_t id)
+{
+	struct htree_node *n = htree_node(ht, id);
+	uint64_t c = (uint64_t)id * 2;
+	TEE_Result res;
+
+	if (!(n->state & HTREE_NODE_PENDING))
+		return TEE_SUCCESS;
+	for (; c <= (uint64_t)id * 2 + 1 && c <= ht->max_node_id; c++) {
+		res = sync_subtree(ht, b, (uint32_t)c);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
+	n->state &= (uint8_t)~HTREE_NODE_PENDING;
+	return sync_node(ht, b, id);
 }
 
 static TEE_Result build_header(struct htree *ht)
@@ -80,8 +98,7 @@ TEE_Result htree_commit_prepare(struct htree *ht, struct batch *b,
 				bool with_header,
 				uint8_t root_hash[HTREE_HASH_SIZE])
 {
-	TEE_Result res = TEE_SUCCESS;
-	uint32_t id;
+	TEE_Result res;
 
 	if (ht->phase != HTREE_IDLE)
 		return TEE_ERROR_BAD_STATE;
@@ -97,10 +114,10 @@ TEE_Result htree_commit_prepare(struct htree *ht, struct batch *b,
 	}
 	ht->prepared_clean = false;
 	/* The root always moves to the new header's slot. */
-	htree_node(ht, 1)->state |= HTREE_NODE_DIRTY;
-	/* Descending ids: every child before its parent. */
-	for (id = htree_node_count(ht); id >= 1 && res == TEE_SUCCESS; id--)
-		res = sync_node(ht, b, id);
+	htree_node_mark_dirty(ht, 1);
+	/* Only dirty paths are walked: a small commit to a big tree costs
+	 * O(changed nodes x depth), not O(tree). */
+	res = sync_subtree(ht, b, 1);
 	if (res == TEE_SUCCESS)
 		res = build_header(ht);
 	if (res == TEE_SUCCESS && with_header)

@@ -56,6 +56,19 @@ void htree_nodes_clear(struct htree *ht, uint32_t first, uint32_t last)
 		       sizeof(struct htree_node));
 }
 
+void htree_node_mark_dirty(struct htree *ht, uint32_t id)
+{
+	htree_node(ht, id)->state |= HTREE_NODE_DIRTY;
+	/* Stop at the first pending node: its ancestors are pending too. */
+	for (; id >= 1; id /= 2) {
+		struct htree_node *n = htree_node(ht, id);
+
+		if (n->state & HTREE_NODE_PENDING)
+			break;
+		n->state |= HTREE_NODE_PENDING;
+	}
+}
+
 /* Image: hash 0:32, iv 32:16, tag 48:16, flags 64:2 (LE). */
 void htree_node_pack(const struct htree_node *n, uint8_t img[HTREE_NODE_SIZE])
 {

@@ -357,7 +357,7 @@ TEE_Result htree_create(struct backend *be, uint32_t fh,
 	 * version 1, header slot 1 with counter 1... */
 	memcpy(ht->head.enc_fek, ht->enc_fek, HTREE_FEK_SIZE);
 	ht->node_hw = 1;
-	htree_node(ht, 1)->state = HTREE_NODE_DIRTY;
+	htree_node_mark_dirty(ht, 1);
 	ht->dirty = true;
 	res = htree_commit_prepare(ht, b, true, hash);
 	if (res != TEE_SUCCESS)

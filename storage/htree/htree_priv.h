@@ -35,6 +35,9 @@
 /* Node record state (memory only). */
 #define HTREE_NODE_DIRTY	 0x1 /* image must be rewritten at commit */
 #define HTREE_NODE_BLOCK_UPDATED 0x2 /* block bit flipped this transaction */
+/* This node or a node below it is dirty: a commit visits only these. Set
+ * on a node implies set on all its ancestors. */
+#define HTREE_NODE_PENDING 0x4
 
 /*
  * One node: its image fields and its state. About 68 bytes; records live
@@ -147,6 +150,8 @@ static inline uint32_t htree_node_count(const struct htree *ht)
 void htree_node_pack(const struct htree_node *n, uint8_t img[HTREE_NODE_SIZE]);
 void htree_node_unpack(const uint8_t img[HTREE_NODE_SIZE],
 		       struct htree_node *n);
+/* Marks node id dirty and its path to the root pending. */
+void htree_node_mark_dirty(struct htree *ht, uint32_t id);
 /* SHA-256 of node id as it is now (root: includes meta = length). */
 TEE_Result htree_node_hash(struct htree *ht, uint32_t id,
 			   uint8_t out[HTREE_HASH_SIZE]);

@@ -166,7 +166,7 @@ static TEE_Result grow_nodes(struct htree *ht, uint32_t id)
 	if (res != TEE_SUCCESS)
 		return res;
 	for (i = ht->max_node_id + 1; i <= id; i++)
-		htree_node(ht, i)->state |= HTREE_NODE_DIRTY;
+		htree_node_mark_dirty(ht, i);
 	ht->max_node_id = id;
 	if (id > ht->node_hw)
 		ht->node_hw = id;
@@ -199,7 +199,7 @@ static TEE_Result write_block(struct htree *ht, struct batch *b, uint64_t idx,
 	res = htree_block_encrypt(ht, node, plain, dst);
 	if (res != TEE_SUCCESS)
 		return res;
-	node->state |= HTREE_NODE_DIRTY;
+	htree_node_mark_dirty(ht, (uint32_t)idx + 1);
 	ht->dirty = true;
 	if (plain != ht->cache && ht->cache_valid && ht->cache_idx == idx)
 		htree_cache_invalidate(ht);
@@ -268,7 +268,7 @@ static TEE_Result write_range(struct htree *ht, struct batch *b, uint64_t pos,
 			src += cnt;
 		if (pos > ht->length) {
 			ht->length = pos;
-			htree_node(ht, 1)->state |= HTREE_NODE_DIRTY;
+			htree_node_mark_dirty(ht, 1);
 		}
 	}
 	return TEE_SUCCESS;
@@ -317,16 +317,21 @@ static void shrink(struct htree *ht, uint64_t len)
 	uint32_t id;
 
 	if (ht->max_node_id > new_max) {
-		for (id = new_max + 1; id <= ht->max_node_id; id++)
+		for (id = new_max + 1; id <= ht->max_node_id; id++) {
+			/* Removed records keep their flags (see node_hw) but
+			 * leave the pending paths, so a re-added node marks
+			 * its ancestors again. */
+			htree_node(ht, id)->state &=
+			    (uint8_t)~HTREE_NODE_PENDING;
 			if (id / 2 <= new_max)
-				htree_node(ht, id / 2)->state |=
-				    HTREE_NODE_DIRTY;
+				htree_node_mark_dirty(ht, id / 2);
+		}
 		ht->max_node_id = new_max;
 	}
 	if (ht->cache_valid && ht->cache_idx >= nblocks)
 		htree_cache_invalidate(ht);
 	ht->length = len;
-	htree_node(ht, 1)->state |= HTREE_NODE_DIRTY;
+	htree_node_mark_dirty(ht, 1);
 	ht->dirty = true;
 }
 
