@@ -11,6 +11,7 @@
 
 #include "bytes.h"
 #include "htree_layout.h"
+#include "htree_priv.h"
 #include "htree_testutil.h"
 #include "test.h"
 
@@ -284,6 +285,65 @@ static void test_random_files(void)
 	free(buf);
 }
 
+/*
+ * Headers that authenticate (sealed with the real FEK) but claim what no
+ * writer produces: the length/max_node_id checks must refuse them, and
+ * memory stays bounded.
+ */
+static void seal_header(struct htree *ht, uint64_t length, uint32_t max)
+{
+	uint8_t imeta[16] = {0}, img[HTREE_LAYOUT_HEAD_SIZE];
+	struct htree_head h = ht->head;
+	size_t len;
+	uint8_t *f;
+
+	put_le64(imeta, length);
+	put_le32(imeta + 8, max);
+	if (htree_head_encrypt(ht, &h, ht->committed_hash, imeta))
+		abort();
+	htree_head_pack(&h, img);
+	fixture_restore();
+	f = mem_file(fx.be, "t", &len);
+	memcpy(f + htree_layout_head_off(h.counter & 1), img, sizeof(img));
+}
+
+static void test_hostile_imeta(void)
+{
+	static const struct {
+		uint64_t length;
+		uint32_t max;
+	} bad[] = {
+	    {HTREE_MAX_LENGTH + 1, 0},		/* too long */
+	    {LEN, 39},				/* a block without a node */
+	    {LEN, 41},				/* two nodes past the end */
+	    {LEN, 0xffffffffu},			/* absurd */
+	    {0, 0xffffffffu},			/* absurd */
+	    {HTREE_MAX_LENGTH, (1u << 21) + 1}, /* allowed, file short */
+	    {LEN - 1, 40},			/* root hash binds the length */
+	    {4096, 0},				/* likewise */
+	};
+	struct htree *ht = NULL, *t = NULL;
+	size_t i;
+
+	fixture_restore();
+	REQUIRE(tu_open(fx.be, "t", fx.hash, 0, &ht) == TEE_SUCCESS);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		seal_header(ht, bad[i].length, bad[i].max);
+		CHECK(tu_open(fx.be, "t", fx.hash, 0, &t) ==
+		      TEE_ERROR_CORRUPT_OBJECT);
+		CHECK(tu_open(fx.be, "t", NULL, 0, &t) ==
+		      TEE_ERROR_CORRUPT_OBJECT);
+		CHECK(t == NULL);
+	}
+	/* The sealing itself is right: the true values open. */
+	seal_header(ht, LEN, 40);
+	CHECK(outcome_ok(true) == 0 && outcome_ok(false) == 0);
+	CHECK(tu_open(fx.be, "t", fx.hash, 0, &t) == TEE_SUCCESS);
+	htree_close(t);
+	htree_close(ht);
+	fixture_restore();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -302,6 +362,7 @@ int main(int argc, char **argv)
 	RUN(test_tamper_other_file);
 	RUN(test_tamper_truncated);
 	RUN(test_random_files);
+	RUN(test_hostile_imeta);
 	fprintf(stderr,
 		"%u tampered opens: %u detected, %u harmless "
 		"(unused version), 0 wrong\n",
