@@ -1,8 +1,8 @@
 /*
- * Test-only entry points of the emulated RPMB device: open over any
- * rpmb_io (the crash-simulating fake of tests/rpmb/), and force the write
- * counter (to test counter expiry without 2^32 writes). Never used by
- * tee-supplicant.
+ * Entry points of the emulated RPMB device for tests: open over any
+ * rpmb_io (the crash-simulating fake of tests/rpmb/; rpmb_dev_open itself
+ * ends here with the POSIX io), and force the write counter (to test
+ * counter expiry without 2^32 writes; tee-supplicant never calls it).
  */
 #ifndef TEESTORE_RPMB_DEV_TEST_H
 #define TEESTORE_RPMB_DEV_TEST_H
