@@ -241,7 +241,6 @@ int drv_conn_start(int sock, const struct driver_limits *lim)
 	}
 	c->sock = sock;
 	c->lim = lim;
-	c->next_session = 1;
 	rc = drv_cred_from_socket(sock, &c->cred);
 	if (rc) {
 		close(sock);

@@ -51,7 +51,6 @@ struct drv_conn {
 	uint64_t call_bytes; /* temporary memrefs of calls in flight */
 	struct drv_session **sess;
 	size_t nsess, capsess;
-	uint32_t next_session;
 	uint32_t opening; /* OPEN_SESSIONs in flight */
 	struct drv_call *calls;
 

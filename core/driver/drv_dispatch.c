@@ -4,6 +4,7 @@
  * raises itself carry TEE_ORIGIN_TEE; the TA side's results and origins
  * pass through unchanged.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,8 +134,11 @@ static TEE_Result params_resolve(struct drv_conn *c,
 		cs->shm[i] = tp->p[i].u.memref.shm;
 	}
 	close_fds(fds, nfds);
-	if (res || !cs->temp_bytes)
+	/* temp_bytes counts in call_bytes only once accepted below. */
+	if (res || !cs->temp_bytes) {
+		cs->temp_bytes = 0;
 		return res;
+	}
 	pthread_mutex_lock(&c->lock);
 	if (c->shm.bytes + c->call_bytes + cs->temp_bytes >
 	    lim->max_shm_client) {
@@ -190,6 +194,8 @@ static struct drv_session *session_find(struct drv_conn *c, uint32_t id,
 	return NULL;
 }
 
+static atomic_uint_fast32_t next_session_id = 1;
+
 /* Adds a session under a fresh id; c->lock held. Returns 0 if none. */
 static uint32_t session_add(struct drv_conn *c, struct ta_session *ts)
 {
@@ -208,8 +214,13 @@ static uint32_t session_add(struct drv_conn *c, struct ta_session *ts)
 	if (!s)
 		return 0;
 	s->ts = ts;
-	do /* ids never repeat within a connection (until 2^32 opens) */
-		s->id = c->next_session++;
+	/*
+	 * Ids come from one counter for all connections but are looked up
+	 * per connection: another client's id, or a session of another
+	 * context of the same client, is simply unknown here.
+	 */
+	do
+		s->id = (uint32_t)atomic_fetch_add(&next_session_id, 1);
 	while (!s->id || session_find(c, s->id, NULL));
 	c->sess[c->nsess++] = s;
 	return s->id;
