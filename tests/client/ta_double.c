@@ -1,6 +1,7 @@
 /* The TA-side test double: see ta_double.h. */
 #include "ta_double.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,53 @@ void ta_side_shutdown(void)
 {
 }
 
-/* Maps a memref's bytes; *base receives the mapping to unmap. */
+/*
+ * Mappings of registered shared memory, kept across calls as a TA process
+ * would keep them (ids are never reused, so an id names one memfd). Temporary
+ * memrefs (id 0) are mapped per call.
+ */
+#define MAP_CACHE 8
+
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		uint64_t id;
+		uint8_t *addr;
+		size_t len;
+	} e[MAP_CACHE];
+	unsigned next;
+} maps = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static uint8_t *map_cached(const struct tee_shm *shm)
+{
+	uint8_t *m = NULL;
+	unsigned i;
+
+	pthread_mutex_lock(&maps.lock);
+	for (i = 0; i < MAP_CACHE; i++)
+		if (maps.e[i].addr && maps.e[i].id == shm->id) {
+			m = maps.e[i].addr;
+			break;
+		}
+	if (!m) {
+		m = mmap(NULL, shm->size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_POPULATE, shm->fd, 0);
+		if (m == MAP_FAILED) {
+			m = NULL;
+		} else {
+			i = maps.next++ % MAP_CACHE;
+			if (maps.e[i].addr)
+				munmap(maps.e[i].addr, maps.e[i].len);
+			maps.e[i].id = shm->id;
+			maps.e[i].addr = m;
+			maps.e[i].len = shm->size;
+		}
+	}
+	pthread_mutex_unlock(&maps.lock);
+	return m;
+}
+
+/* Maps a memref's bytes; *base receives a per-call mapping to unmap. */
 static uint8_t *map_ref(const struct ta_param *p, void **base, size_t *len)
 {
 	const struct tee_shm *shm = p->u.memref.shm;
@@ -44,6 +91,10 @@ static uint8_t *map_ref(const struct ta_param *p, void **base, size_t *len)
 	*len = 0;
 	if (!shm || !shm->size)
 		return NULL;
+	if (shm->id) {
+		m = map_cached(shm);
+		return m ? m + p->u.memref.offs : NULL;
+	}
 	m = mmap(NULL, shm->size, PROT_READ | PROT_WRITE, MAP_SHARED, shm->fd,
 		 0);
 	if (m == MAP_FAILED)
@@ -221,18 +272,28 @@ static TEE_Result cmd_identity(struct ta_session *s, struct ta_params *ps)
 	return TEE_SUCCESS;
 }
 
+/* Sums 64-bit words; a plain loop the compiler can vectorize. */
+static uint64_t sum_words(const uint64_t *w, size_t n)
+{
+	uint64_t sum = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		sum += w[j];
+	return sum;
+}
+
 static TEE_Result cmd_sum(struct ta_params *ps)
 {
 	const struct ta_param *p = &ps->p[0];
-	uint64_t sum = 0, w;
 	void *base;
-	size_t len, j;
+	size_t len;
 	uint8_t *d = map_ref(p, &base, &len);
+	uint64_t sum = 0;
 
-	for (j = 0; d && j + 8 <= p->u.memref.size; j += 8) {
-		memcpy(&w, d + j, 8);
-		sum += w;
-	}
+	if (d && !((uintptr_t)d & 7))
+		sum = sum_words((const uint64_t *)(void *)d,
+				p->u.memref.size / 8);
 	unmap_ref(base, len);
 	ps->p[1].u.value.a = (uint32_t)sum;
 	return TEE_SUCCESS;
