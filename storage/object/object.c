@@ -72,6 +72,8 @@ static TEE_Result shell_get_locked(struct tstore *s, const TEE_UUID *ta,
 	struct tstore_obj *o;
 	bool ok;
 
+	if (!len)
+		id = ""; /* NULL is a valid empty ID; mem*() want a pointer */
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
 		o = shell_find(s, ta, id, len);

@@ -282,7 +282,8 @@ static TEE_Result check_obj(struct tstore *s, const struct mobj *mo, char *why,
 		res = TEE_ERROR_OUT_OF_MEMORY;
 	if (!res)
 		res = tstore_read(o, 0, buf, mo->len + 1, &got);
-	if (!res && (got != mo->len || memcmp(buf, mo->data, mo->len))) {
+	if (!res &&
+	    (got != mo->len || (mo->len && memcmp(buf, mo->data, mo->len)))) {
 		snprintf(why, why_len, "data differs (got %zu of %zu bytes)",
 			 got, mo->len);
 		res = TEE_ERROR_GENERIC;

@@ -1,7 +1,7 @@
 /*
  * Exhaustive crash test (fake backend, docs/crash-model.md): for every
  * step of the mixed workload, for every backend event N of that step
- * (store open included) and every mode (DROP, KEEP, TEAR with 3 seeds):
+ * (store open included) and every mode (DROP, KEEP, TEAR with 8 seeds):
  * branch the disk before the step (backend_fake_clone), crash at N,
  * reboot, reopen the store and check that
  *   - the store opens, with no CORRUPT_OBJECT anywhere;
@@ -20,7 +20,7 @@
 #include "test.h"
 #include "test_backend.h"
 
-#define TEAR_SEEDS 3
+#define TEAR_SEEDS 8
 
 static unsigned long states, saw_old, saw_new;
 

@@ -285,6 +285,7 @@ static void test_remove_and_removed_handle(void)
 	CHECK_EQ(tstore_info(o, &info), 0);
 	CHECK_EQ(tstore_open_obj(s, &eng_ta[2], "r", 1, &o2), 0);
 	CHECK_EQ(tstore_remove(o), 0);
+	tstore_release(o);
 	CHECK(!file_exists(be, info.file_number));
 	/* The other reference sees a removed object. */
 	CHECK_EQ(tstore_read(o2, 0, buf, sizeof(buf), &got),
