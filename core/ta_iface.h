@@ -88,6 +88,11 @@ void ta_close_session(struct ta_session *s);
 struct ta_config {
 	const char *ta_dir;
 	size_t max_instances;
+	/*
+	 * Added by the TA side: path of teestore-ta-host; NULL means the
+	 * TEESTORE_TA_HOST environment variable, else the one of this build.
+	 */
+	const char *ta_host;
 };
 int ta_side_init(const struct ta_config *cfg);
 void ta_side_shutdown(void);
