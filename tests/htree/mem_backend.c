@@ -13,6 +13,7 @@ struct mem_file {
 	char name[BACKEND_NAME_MAX + 1];
 	uint8_t *data;
 	size_t len;
+	size_t cap; /* grows geometrically: no quadratic copying */
 	int used;
 };
 
@@ -70,13 +71,19 @@ static int resize(struct mem_file *f, size_t len)
 {
 	uint8_t *d;
 
-	if (len > f->len) {
-		d = realloc(f->data, len);
+	if (len > f->cap) {
+		size_t cap = f->cap ? f->cap : 65536;
+
+		while (cap < len)
+			cap *= 2;
+		d = realloc(f->data, cap);
 		if (!d)
 			return -1;
-		memset(d + f->len, 0, len - f->len);
 		f->data = d;
+		f->cap = cap;
 	}
+	if (len > f->len)
+		memset(f->data + f->len, 0, len - f->len);
 	f->len = len;
 	return 0;
 }

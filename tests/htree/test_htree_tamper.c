@@ -109,15 +109,16 @@ static int outcome_ok(bool by_hash)
 	return rc;
 }
 
-/* Flips byte off of "t" (a few patterns), checks both open modes. */
-static void flip_and_check(size_t off)
+/* Flips byte off of "t" (all patterns, or one chosen by the offset) and
+ * checks both open modes. */
+static void flip_and_check_with(size_t off, bool all_masks)
 {
 	static const uint8_t masks[] = {0x01, 0x80, 0xff};
 	size_t len;
 	uint8_t *f;
 	size_t i;
 
-	for (i = 0; i < sizeof(masks); i++) {
+	for (i = all_masks ? 0 : off % 3; i < sizeof(masks); i++) {
 		fixture_restore();
 		f = mem_file(fx.be, "t", &len);
 		if (off >= len)
@@ -129,7 +130,14 @@ static void flip_and_check(size_t off)
 			CHECK(0);
 			return;
 		}
+		if (!all_masks)
+			return;
 	}
+}
+
+static void flip_and_check(size_t off)
+{
+	flip_and_check_with(off, false);
 }
 
 static void test_tamper_headers(void)
@@ -138,7 +146,7 @@ static void test_tamper_headers(void)
 	unsigned detected = fx.detected;
 
 	for (off = 0; off < 2 * HTREE_LAYOUT_HEAD_SIZE; off++)
-		flip_and_check(off);
+		flip_and_check_with(off, true);
 	/* The committed header's every byte matters. */
 	CHECK(fx.detected - detected >= 68 * 3);
 	fixture_restore();
