@@ -266,8 +266,8 @@ TEE_Result ta_call(struct ta_instance *inst, struct ta_session *s,
 	if (res)
 		return res;
 	res = acquire(inst, s, &req, &cancelled);
-	if (res)
-		return res;
+	if (res) /* died before our turn: an opener takes a fresh one */
+		return type == TA_MSG_OPEN_SESSION ? TA_RES_RETRY : res;
 	len = encode(inst, s, type, cmd, cancelled, params, fds, &nfds);
 	if (len < 0) {
 		res = TEE_ERROR_OUT_OF_MEMORY;
