@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,6 +88,7 @@ static void start_rpc(struct target *t, const char *root,
 	}
 	t->pid = fork();
 	if (t->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* no orphan if we die */
 		execl(supplicant, "tee-supplicant", "--fs-parent-path", t->dir,
 		      "--socket", sock, (char *)NULL);
 		perror(supplicant);

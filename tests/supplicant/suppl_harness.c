@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@ pid_t harness_spawn_nowait(struct harness *h)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* No orphan: it would reconnect forever to a dead teed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (h->rpmb[0])
 			execl(TEE_SUPPLICANT_PATH, "tee-supplicant",
 			      "--fs-parent-path", h->fs, "--socket", h->sock,

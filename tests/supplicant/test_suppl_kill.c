@@ -33,6 +33,13 @@ static void *killer_main(void *arg)
 	return NULL;
 }
 
+/* model_copy() over a model that may hold data. */
+static void model_set(struct model *dst, const struct model *src)
+{
+	model_free(dst);
+	model_copy(dst, src);
+}
+
 static bool interrupted(TEE_Result res)
 {
 	return res == TEE_ERROR_STORAGE_NOT_AVAILABLE ||
@@ -53,13 +60,13 @@ static size_t run_until_killed(struct tstore *s, struct model *m,
 		const struct eng_op *op = &ops[(*step)++ % n];
 		TEE_Result want, res;
 
-		model_copy(after, m);
+		model_set(after, m);
 		want = eng_op_model(after, op);
 		res = eng_op_store(s, op);
 		if (interrupted(res))
 			return i;
 		CHECK_EQ(res, want);
-		model_copy(m, after);
+		model_set(m, after);
 	}
 	return i;
 }
@@ -99,7 +106,7 @@ static void test_kill_mid_operation_consistent(void)
 		} else if (eng_check(s, &after, why2, sizeof(why2)) ==
 			   TEE_SUCCESS) {
 			saw_new++;
-			model_copy(&before, &after);
+			model_set(&before, &after);
 		} else {
 			CHECK(!"neither the old nor the new state");
 			fprintf(stderr, "round %zu: old: %s; new: %s\n", r, why,
