@@ -40,22 +40,22 @@ struct options {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tee-supplicant --fs-parent-path DIR [--rpmb-file FILE]\n"
-		"                      [--rpmb-size-mult N] [--socket PATH] "
-		"[--once]\n"
-		"\n"
-		"Serves teed's REE file system requests on the files under DIR\n"
-		"(created 0700) and, with --rpmb-file, an emulated eMMC RPMB\n"
-		"partition persisted in FILE (N x 128 KiB, default 32 = 4 MiB;\n"
-		"an existing FILE keeps its size).\n"
-		"\n"
-		"  --socket PATH  teed's supplicant socket (default: "
-		"$TEESTORE_SUPPL_SOCKET)\n"
-		"  --once         exit when the connection to teed ends instead "
-		"of\n"
-		"                 reconnecting\n"
-		"  --help         this text\n");
+	fprintf(
+	    f, "usage: tee-supplicant --fs-parent-path DIR [--rpmb-file FILE]\n"
+	       "                      [--rpmb-size-mult N] [--socket PATH] "
+	       "[--once]\n"
+	       "\n"
+	       "Serves teed's REE file system requests on the files under DIR\n"
+	       "(created 0700) and, with --rpmb-file, an emulated eMMC RPMB\n"
+	       "partition persisted in FILE (N x 128 KiB, default 32 = 4 MiB;\n"
+	       "an existing FILE keeps its size).\n"
+	       "\n"
+	       "  --socket PATH  teed's supplicant socket (default: "
+	       "$TEESTORE_SUPPL_SOCKET)\n"
+	       "  --once         exit when the connection to teed ends instead "
+	       "of\n"
+	       "                 reconnecting\n"
+	       "  --help         this text\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
@@ -210,8 +210,8 @@ static int run(const struct options *o, struct suppl_server_cfg *cfg)
 		}
 		if (sleep_or_stop(cfg->stop_fd, backoff))
 			return 0;
-		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-						       : backoff * 2;
+		backoff =
+		    backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 	}
 }
 

@@ -131,7 +131,8 @@ static TEE_Result fs_pwrite(int fd, const uint8_t *src, uint32_t len,
 	uint32_t put = 0;
 
 	while (put < len) {
-		ssize_t n = pwrite(fd, src + put, len - put, (off_t)(off + put));
+		ssize_t n =
+		    pwrite(fd, src + put, len - put, (off_t)(off + put));
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -6,7 +6,7 @@
 #include "suppl_msg.h"
 
 #define SUFFIX_MAX 16
-#define HEX_MAX    16
+#define HEX_MAX	   16
 
 static bool is_hex_lower(char c)
 {

@@ -90,7 +90,8 @@ static TEE_Result decode_fs(struct wire_rd *r, size_t shm_size,
 	case SUPPL_FS_READDIR_BULK:
 		req->handle = wire_get_u32(r);
 		req->len = wire_get_u32(r);
-		/* Room for at least one name, or a full batch would read as the end. */
+		/* Room for at least one name, or a full batch would read as the
+		 * end. */
 		ok = req->len > SUPPL_NAME_MAX && req->len <= shm_size;
 		break;
 	case SUPPL_FS_READ:
@@ -140,8 +141,8 @@ static TEE_Result decode_rpmb(struct wire_rd *r, size_t shm_size,
 	switch (req->cmd) {
 	case SUPPL_RPMB_CMD_INFO:
 		return req->nreq == 0 && req->nresp == 0
-			       ? TEE_SUCCESS
-			       : TEE_ERROR_BAD_PARAMETERS;
+			   ? TEE_SUCCESS
+			   : TEE_ERROR_BAD_PARAMETERS;
 	case SUPPL_RPMB_CMD_DATA:
 		frames = (uint64_t)req->nreq + req->nresp;
 		if (req->nreq == 0 || req->nresp == 0 ||

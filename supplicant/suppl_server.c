@@ -25,8 +25,7 @@ struct serve_ctx {
 
 static int answer(struct serve_ctx *c, uint32_t id, const struct wire_wr *w)
 {
-	return ipc_send(c->sock, SUPPL_MSG_ANSWER, id, w->buf, w->len, NULL,
-			0);
+	return ipc_send(c->sock, SUPPL_MSG_ANSWER, id, w->buf, w->len, NULL, 0);
 }
 
 static int answer_result(struct serve_ctx *c, uint32_t id, TEE_Result res)
@@ -62,8 +61,8 @@ static void serve_rpmb(struct serve_ctx *c, struct wire_wr *w)
 	TEE_Result res = TEE_ERROR_NOT_SUPPORTED;
 
 	if (c->cfg->rpmb)
-		res = c->cfg->rpmb(c->cfg->rpmb_arg, &c->req, c->shm.addr,
-				   info);
+		res =
+		    c->cfg->rpmb(c->cfg->rpmb_arg, &c->req, c->shm.addr, info);
 	wire_put_u32(w, res);
 	if (res == TEE_SUCCESS && c->req.cmd == SUPPL_RPMB_CMD_INFO)
 		wire_put_bytes(w, info, sizeof(info));
@@ -81,8 +80,8 @@ static int handle_request(struct serve_ctx *c, struct ipc_msg *m)
 	}
 	if (!c->shm.addr)
 		return answer_result(c, m->hdr.id, TEE_ERROR_BAD_STATE);
-	res = suppl_req_decode(m->hdr.type, m->payload, m->hdr.len,
-			       c->shm.size, &c->req);
+	res = suppl_req_decode(m->hdr.type, m->payload, m->hdr.len, c->shm.size,
+			       &c->req);
 	if (res != TEE_SUCCESS) {
 		log_debug("request 0x%x refused: %s", m->hdr.type,
 			  tee_error_name(res));

@@ -22,8 +22,8 @@ typedef TEE_Result (*suppl_rpmb_fn)(void *arg, const struct suppl_req *req,
 				    uint8_t info[SUPPL_RPMB_INFO_LEN]);
 
 struct suppl_server_cfg {
-	int dirfd;	   /* the --fs-parent-path directory */
-	int stop_fd;	   /* readable = stop (a signalfd), or -1 */
+	int dirfd;	    /* the --fs-parent-path directory */
+	int stop_fd;	    /* readable = stop (a signalfd), or -1 */
 	suppl_rpmb_fn rpmb; /* NULL: RPMB requests get NOT_SUPPORTED */
 	void *rpmb_arg;
 };

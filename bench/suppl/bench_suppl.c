@@ -24,7 +24,7 @@
 #include "tee_error.h"
 #include "tstore.h"
 
-#define MIB (1024 * 1024)
+#define MIB   (1024 * 1024)
 #define KINDS 2
 
 static const uint8_t huk[16] = {9, 8, 7, 6, 5, 4, 3, 2, 1};
@@ -101,8 +101,8 @@ static void start_rpc(struct target *t, const char *root,
 	t->be = suppl_link_backend(t->link);
 }
 
-static void target_start(struct target *t, const char *kind,
-			 const char *root, const char *supplicant)
+static void target_start(struct target *t, const char *kind, const char *root,
+			 const char *supplicant)
 {
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
@@ -148,8 +148,7 @@ static struct tstore *store_open(struct backend *be)
 }
 
 /* Writes size bytes in 1 MiB calls, then reads them back. MiB/s each. */
-static void sequential(struct tstore *s, uint64_t size, double *wr,
-		       double *rd)
+static void sequential(struct tstore *s, uint64_t size, double *wr, double *rd)
 {
 	struct tstore_obj *o;
 	uint64_t off;
@@ -157,8 +156,8 @@ static void sequential(struct tstore *s, uint64_t size, double *wr,
 	TEE_Result res;
 	double t;
 
-	res = tstore_create(s, &ta, "big", 3, &head, NULL, 0, NULL, 0, true,
-			    &o);
+	res =
+	    tstore_create(s, &ta, "big", 3, &head, NULL, 0, NULL, 0, true, &o);
 	if (res)
 		die("create big", res);
 	t = now();
@@ -182,8 +181,8 @@ static double overwrite(struct tstore *s, int n)
 	double t;
 	int i;
 
-	res = tstore_create(s, &ta, "ow", 2, &head, NULL, 0, chunk, 8192,
-			    true, &o);
+	res = tstore_create(s, &ta, "ow", 2, &head, NULL, 0, chunk, 8192, true,
+			    &o);
 	if (res)
 		die("create ow", res);
 	t = now();
@@ -236,9 +235,9 @@ static double opens(struct tstore *s, int n)
 enum { F_WRITE, F_READ, F_OVERWRITE, F_CREATE, F_OPEN, F_RT, NFIG };
 
 static const char *const fig_name[NFIG] = {
-    "sequential write (MiB/s)",     "sequential read (MiB/s)",
-    "1 KiB overwrite commit (us)",  "create 1 KiB object (us)",
-    "open small object (us)",	    "round trips per overwrite commit",
+    "sequential write (MiB/s)",	   "sequential read (MiB/s)",
+    "1 KiB overwrite commit (us)", "create 1 KiB object (us)",
+    "open small object (us)",	   "round trips per overwrite commit",
 };
 
 static void run(struct target *t, uint64_t size, int n, double *fig)
@@ -279,7 +278,8 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *dir = "build/bench-suppl", *supplicant = TEE_SUPPLICANT_PATH;
+	const char *dir = "build/bench-suppl",
+		   *supplicant = TEE_SUPPLICANT_PATH;
 	static const char *const kinds[KINDS] = {"posix", "rpc"};
 	double fig[KINDS][NFIG] = {{0}};
 	bool quick = false;
@@ -321,8 +321,7 @@ int main(int argc, char **argv)
 		    quick ? 50 : 300, fig[k]);
 		target_stop(&t);
 	}
-	printf("%-36s %12s %12s %10s\n", "figure", "posix", "rpc",
-	       "rpc/posix");
+	printf("%-36s %12s %12s %10s\n", "figure", "posix", "rpc", "rpc/posix");
 	for (i = 0; i < NFIG; i++)
 		printf("%-36s %12.2f %12.2f %10.3f\n", fig_name[i], fig[0][i],
 		       fig[1][i], fig[0][i] > 0 ? fig[1][i] / fig[0][i] : 0);

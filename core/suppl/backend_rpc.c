@@ -28,10 +28,10 @@
 
 _Static_assert(BACKEND_NAME_MAX == SUPPL_NAME_MAX, "one name limit");
 _Static_assert((int)BACKEND_OP_READ == (int)SUPPL_OP_READ &&
-		       (int)BACKEND_OP_WRITE == (int)SUPPL_OP_WRITE &&
-		       (int)BACKEND_OP_TRUNCATE == (int)SUPPL_OP_TRUNCATE &&
-		       (int)BACKEND_OP_SYNC == (int)SUPPL_OP_SYNC &&
-		       (int)BACKEND_OP_SYNC_DIR == (int)SUPPL_OP_SYNC_DIR,
+		   (int)BACKEND_OP_WRITE == (int)SUPPL_OP_WRITE &&
+		   (int)BACKEND_OP_TRUNCATE == (int)SUPPL_OP_TRUNCATE &&
+		   (int)BACKEND_OP_SYNC == (int)SUPPL_OP_SYNC &&
+		   (int)BACKEND_OP_SYNC_DIR == (int)SUPPL_OP_SYNC_DIR,
 	       "op numbers are shared");
 
 static struct suppl_link *link_of(struct backend *be)
@@ -171,8 +171,7 @@ static TEE_Result rpc_open(struct backend *be, const char *name, uint32_t *fh)
 	return rpc_open_common(be, name, false, fh);
 }
 
-static TEE_Result rpc_create(struct backend *be, const char *name,
-			     uint32_t *fh)
+static TEE_Result rpc_create(struct backend *be, const char *name, uint32_t *fh)
 {
 	return rpc_open_common(be, name, true, fh);
 }
@@ -433,8 +432,8 @@ static TEE_Result build_chunk(struct suppl_link *l, struct backend_op *ops,
 	while (sp->i < n && *np < SUPPL_MAX_OPS) {
 		struct backend_op *op = &ops[sp->i];
 		struct rpc_piece *pc = &l->pieces[*np];
-		bool data = op->type == BACKEND_OP_READ ||
-			    op->type == BACKEND_OP_WRITE;
+		bool data =
+		    op->type == BACKEND_OP_READ || op->type == BACKEND_OP_WRITE;
 		uint32_t remote = 0;
 		uint64_t left = op->len - sp->pos;
 
@@ -462,8 +461,8 @@ static TEE_Result build_chunk(struct suppl_link *l, struct backend_op *ops,
 		wire_put_u32(&w, op->type);
 		wire_put_u32(&w, remote);
 		wire_put_u64(&w, data ? op->off + sp->pos
-				      : op->type == BACKEND_OP_TRUNCATE ? op->off
-									: 0);
+				 : op->type == BACKEND_OP_TRUNCATE ? op->off
+								   : 0);
 		wire_put_u32(&w, pc->len);
 		wire_put_u32(&w, pc->shm_off);
 		(*np)++;

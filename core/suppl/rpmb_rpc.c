@@ -7,15 +7,15 @@
 #include "suppl_link_int.h"
 #include "wire.h"
 
-static TEE_Result rpmb_check(struct suppl_link *l, uint32_t cmd,
-			     size_t req_len, size_t resp_len)
+static TEE_Result rpmb_check(struct suppl_link *l, uint32_t cmd, size_t req_len,
+			     size_t resp_len)
 {
 	size_t frames = (req_len + resp_len) / SUPPL_RPMB_FRAME;
 
 	if (cmd == SUPPL_RPMB_CMD_INFO)
 		return req_len == 0 && resp_len == SUPPL_RPMB_INFO_LEN
-			       ? TEE_SUCCESS
-			       : TEE_ERROR_BAD_PARAMETERS;
+			   ? TEE_SUCCESS
+			   : TEE_ERROR_BAD_PARAMETERS;
 	if (cmd != SUPPL_RPMB_CMD_DATA || req_len == 0 || resp_len == 0 ||
 	    req_len % SUPPL_RPMB_FRAME || resp_len % SUPPL_RPMB_FRAME)
 		return TEE_ERROR_BAD_PARAMETERS;
@@ -25,9 +25,9 @@ static TEE_Result rpmb_check(struct suppl_link *l, uint32_t cmd,
 	return TEE_SUCCESS;
 }
 
-static TEE_Result rpmb_call(struct suppl_link *l, uint32_t cmd,
-			    uint16_t dev_id, const void *req, size_t req_len,
-			    void *resp, size_t resp_len)
+static TEE_Result rpmb_call(struct suppl_link *l, uint32_t cmd, uint16_t dev_id,
+			    const void *req, size_t req_len, void *resp,
+			    size_t resp_len)
 {
 	uint8_t buf[16];
 	struct wire_wr w = wire_wr_init(buf, sizeof(buf));
@@ -68,9 +68,9 @@ static TEE_Result rpmb_call(struct suppl_link *l, uint32_t cmd,
 	return TEE_SUCCESS;
 }
 
-TEE_Result suppl_link_rpmb(struct suppl_link *l, uint32_t cmd,
-			   uint16_t dev_id, const void *req, size_t req_len,
-			   void *resp, size_t resp_len)
+TEE_Result suppl_link_rpmb(struct suppl_link *l, uint32_t cmd, uint16_t dev_id,
+			   const void *req, size_t req_len, void *resp,
+			   size_t resp_len)
 {
 	TEE_Result res;
 

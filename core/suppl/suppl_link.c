@@ -96,8 +96,8 @@ static int recv_answer(int sock, uint32_t id, int timeout_ms, uint8_t *buf,
 	return (int)m.hdr.len;
 }
 
-TEE_Result suppl_link_call(struct suppl_link *l, uint32_t type,
-			   const void *req, size_t len, size_t *ans_len)
+TEE_Result suppl_link_call(struct suppl_link *l, uint32_t type, const void *req,
+			   size_t len, size_t *ans_len)
 {
 	uint32_t id = next_request_id(l);
 	int rc;
@@ -327,10 +327,10 @@ int suppl_link_start_opts(const char *socket_path,
 	l->sock = -1;
 	l->shm.fd = -1;
 	l->wake_fd = -1;
-	l->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms
-						     : env_timeout();
-	l->shm_size = opts && opts->shm_size ? opts->shm_size
-					     : SUPPL_SHM_DEFAULT;
+	l->timeout_ms =
+	    opts && opts->timeout_ms > 0 ? opts->timeout_ms : env_timeout();
+	l->shm_size =
+	    opts && opts->shm_size ? opts->shm_size : SUPPL_SHM_DEFAULT;
 	if (l->shm_size < SUPPL_SHM_MIN || l->shm_size > SUPPL_SHM_MAX) {
 		free(l);
 		return -EINVAL;
@@ -390,8 +390,8 @@ int suppl_link_wait(struct suppl_link *l, int timeout_ms)
 		if (timeout_ms < 0)
 			pthread_cond_wait(&l->attached, &l->lock);
 		else
-			rc = pthread_cond_timedwait(&l->attached, &l->lock,
-						    &ts);
+			rc =
+			    pthread_cond_timedwait(&l->attached, &l->lock, &ts);
 	}
 	rc = current_alive(l) ? 0 : -ETIMEDOUT;
 	pthread_mutex_unlock(&l->lock);

@@ -63,9 +63,9 @@ struct backend *suppl_link_backend(struct suppl_link *l);
  * info (cid[16], rpmb_size_mult, rel_wr_sec_c, ret_code). The device's
  * verdict is inside the frames; the result says whether the RPC worked.
  */
-TEE_Result suppl_link_rpmb(struct suppl_link *l, uint32_t cmd,
-			   uint16_t dev_id, const void *req, size_t req_len,
-			   void *resp, size_t resp_len);
+TEE_Result suppl_link_rpmb(struct suppl_link *l, uint32_t cmd, uint16_t dev_id,
+			   const void *req, size_t req_len, void *resp,
+			   size_t resp_len);
 
 struct suppl_link_stats {
 	uint64_t round_trips; /* requests answered */

@@ -16,8 +16,8 @@
 /* A backend handle: a name, and where it is open on which connection. */
 struct rpc_handle {
 	bool used;
-	bool orphan;	/* its name was removed or renamed over */
-	uint64_t gen;	/* connection it is open on (0: none) */
+	bool orphan;	 /* its name was removed or renamed over */
+	uint64_t gen;	 /* connection it is open on (0: none) */
 	uint32_t remote; /* the supplicant's handle on that connection */
 	char name[SUPPL_NAME_MAX + 1];
 };
@@ -42,9 +42,9 @@ struct suppl_link {
 	/* Everything below is protected by lock, held per round trip. */
 	pthread_mutex_t lock;
 	pthread_cond_t attached;
-	int sock;	   /* the supplicant, or -1 */
+	int sock;	       /* the supplicant, or -1 */
 	struct shm_region shm; /* its window */
-	uint64_t gen;	   /* connection generation, ++ per attach */
+	uint64_t gen;	       /* connection generation, ++ per attach */
 	uint32_t next_id;
 	bool stopping;
 	struct suppl_link_stats stats;
@@ -61,8 +61,8 @@ struct suppl_link {
  * death or timeout -> TEE_ERROR_STORAGE_NOT_AVAILABLE; a malformed or
  * unexpected answer -> TEE_ERROR_COMMUNICATION.
  */
-TEE_Result suppl_link_call(struct suppl_link *l, uint32_t type,
-			   const void *req, size_t len, size_t *ans_len);
+TEE_Result suppl_link_call(struct suppl_link *l, uint32_t type, const void *req,
+			   size_t len, size_t *ans_len);
 
 /* Cuts the supplicant off (l->lock held); why goes to the log. */
 void suppl_link_drop(struct suppl_link *l, const char *why);

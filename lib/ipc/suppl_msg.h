@@ -54,7 +54,7 @@
 
 enum suppl_msg_type {
 	SUPPL_MSG_SHM = IPC_TYPE_SUPPL_BASE + 1,  /* fd: the memfd window */
-	SUPPL_MSG_FS = IPC_TYPE_SUPPL_BASE + 2,   /* OPTEE_RPC_CMD_FS */
+	SUPPL_MSG_FS = IPC_TYPE_SUPPL_BASE + 2,	  /* OPTEE_RPC_CMD_FS */
 	SUPPL_MSG_RPMB = IPC_TYPE_SUPPL_BASE + 3, /* OPTEE_RPC_CMD_RPMB */
 	SUPPL_MSG_ANSWER = IPC_TYPE_SUPPL_BASE + 0x80,
 };
@@ -90,16 +90,16 @@ enum suppl_op_type {
 #define SUPPL_RPMB_FRAME    512
 #define SUPPL_RPMB_INFO_LEN 19
 
-#define SUPPL_NAME_MAX     64   /* = BACKEND_NAME_MAX */
-#define SUPPL_MAX_OPS      1024 /* ops per SUBMIT */
+#define SUPPL_NAME_MAX	   64	/* = BACKEND_NAME_MAX */
+#define SUPPL_MAX_OPS	   1024 /* ops per SUBMIT */
 #define SUPPL_OP_DESC_SIZE 24
 #define SUPPL_MAX_HANDLES  256 /* open files per connection */
-#define SUPPL_MAX_DIRS     4   /* open directory handles per connection */
+#define SUPPL_MAX_DIRS	   4   /* open directory handles per connection */
 
 /* The shared-memory window: teed chooses, the supplicant accepts within. */
-#define SUPPL_SHM_MIN     (64 * 1024)
+#define SUPPL_SHM_MIN	  (64 * 1024)
 #define SUPPL_SHM_DEFAULT (4 * 1024 * 1024)
-#define SUPPL_SHM_MAX     (64 * 1024 * 1024)
+#define SUPPL_SHM_MAX	  (64 * 1024 * 1024)
 
 /* Payload bounds the decoders check against. */
 #define SUPPL_FS_REQ_MAX (8 + SUPPL_MAX_OPS * SUPPL_OP_DESC_SIZE)

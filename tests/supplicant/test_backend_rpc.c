@@ -23,8 +23,7 @@ static TEE_Result t_open(struct backend *be, const char *name, uint32_t *fh)
 	return backend_open(inner(be), name, fh);
 }
 
-static TEE_Result t_create(struct backend *be, const char *name,
-			   uint32_t *fh)
+static TEE_Result t_create(struct backend *be, const char *name, uint32_t *fh)
 {
 	return backend_create(inner(be), name, fh);
 }
@@ -34,8 +33,7 @@ static TEE_Result t_close(struct backend *be, uint32_t fh)
 	return backend_close(inner(be), fh);
 }
 
-static TEE_Result t_submit(struct backend *be, struct backend_op *ops,
-			   size_t n)
+static TEE_Result t_submit(struct backend *be, struct backend_op *ops, size_t n)
 {
 	return backend_submit(inner(be), ops, n);
 }
@@ -45,8 +43,8 @@ static TEE_Result t_remove(struct backend *be, const char *name)
 	return backend_remove(inner(be), name);
 }
 
-static TEE_Result t_rename(struct backend *be, const char *from,
-			   const char *to, bool overwrite)
+static TEE_Result t_rename(struct backend *be, const char *from, const char *to,
+			   bool overwrite)
 {
 	return backend_rename(inner(be), from, to, overwrite);
 }

@@ -112,9 +112,8 @@ static int case_eacces(const char *dir)
 		    setgid(65534) < 0 || setuid(65534) < 0)
 			return SKIP;
 	}
-	return do_name(&fs, SUPPL_FS_OPEN, "1") == TEE_ERROR_ACCESS_DENIED
-		       ? 0
-		       : 1;
+	return do_name(&fs, SUPPL_FS_OPEN, "1") == TEE_ERROR_ACCESS_DENIED ? 0
+									   : 1;
 }
 
 /* EFBIG past the file size limit: reported as STORAGE_NO_SPACE. */
@@ -129,7 +128,7 @@ static int case_efbig(const char *dir)
 	if (do_name(&fs, SUPPL_FS_CREATE, "2") != TEE_SUCCESS)
 		return 1;
 	return do_write(&fs, 0, 8192, 100) == TEE_ERROR_STORAGE_NO_SPACE ? 0
-									  : 1;
+									 : 1;
 }
 
 static int case_eexist_eloop(const char *dir)
@@ -144,8 +143,8 @@ static int case_eexist_eloop(const char *dir)
 		return 1;
 	if (do_name(&fs, SUPPL_FS_OPEN, "9") != TEE_ERROR_ACCESS_DENIED)
 		return 1;
-	if (do_name(&fs, SUPPL_FS_CREATE, "3") || do_name(&fs, SUPPL_FS_CREATE,
-							   "4"))
+	if (do_name(&fs, SUPPL_FS_CREATE, "3") ||
+	    do_name(&fs, SUPPL_FS_CREATE, "4"))
 		return 1;
 	memset(&req, 0, sizeof(req));
 	req.cmd = SUPPL_FS_RENAME;
@@ -240,7 +239,8 @@ int main(int argc, char **argv)
 		rc = in_child(case_enospc_erofs, dir);
 		test_rmtree(dir);
 		if (rc == SKIP) {
-			fprintf(stderr, "no private mount namespace: skipped\n");
+			fprintf(stderr,
+				"no private mount namespace: skipped\n");
 			return SKIP;
 		}
 		test_current = "test_enospc_erofs_on_small_tmpfs";

@@ -22,25 +22,25 @@
 
 enum lie {
 	LIE_NONE,
-	LIE_READ_TOO_LONG,	 /* READ done > asked */
-	LIE_WRONG_ID,		 /* answer to another request */
-	LIE_EMPTY_ANSWER,	 /* no result at all */
-	LIE_OPEN_EXTRA_BYTES,	 /* OPEN answer longer than its layout */
-	LIE_HANDLE_RANGE,	 /* OPEN handle out of range */
-	LIE_UNKNOWN_RESULT,	 /* a result code no file service has */
-	LIE_CLAIMS_CORRUPT,	 /* CORRUPT_OBJECT is the engine's verdict */
-	LIE_COMPLETED_TOO_MANY,	 /* completed > nops */
-	LIE_SUCCESS_INCOMPLETE,	 /* SUCCESS with completed < nops */
-	LIE_DONE_ON_WRITE,	 /* done != 0 on a WRITE op */
-	LIE_SILENCE,		 /* never answers */
-	LIE_WRONG_TYPE,		 /* answer of another message type */
-	LIE_ANSWER_WITH_FD,	 /* an fd nobody asked for */
-	LIE_NAME_NO_NUL,	 /* directory chunk without a NUL */
-	LIE_NAME_TRAVERSAL,	 /* directory chunk naming "../x" */
-	LIE_USED_TOO_BIG,	 /* directory chunk larger than asked */
-	LIE_RPMB_SHORT_INFO,	 /* device info of 10 bytes */
-	LIE_ERROR_WITH_PAYLOAD,	 /* an error followed by bytes */
-	LIE_SUBMIT_SHORT,	 /* SUBMIT answer missing its dones */
+	LIE_READ_TOO_LONG,	/* READ done > asked */
+	LIE_WRONG_ID,		/* answer to another request */
+	LIE_EMPTY_ANSWER,	/* no result at all */
+	LIE_OPEN_EXTRA_BYTES,	/* OPEN answer longer than its layout */
+	LIE_HANDLE_RANGE,	/* OPEN handle out of range */
+	LIE_UNKNOWN_RESULT,	/* a result code no file service has */
+	LIE_CLAIMS_CORRUPT,	/* CORRUPT_OBJECT is the engine's verdict */
+	LIE_COMPLETED_TOO_MANY, /* completed > nops */
+	LIE_SUCCESS_INCOMPLETE, /* SUCCESS with completed < nops */
+	LIE_DONE_ON_WRITE,	/* done != 0 on a WRITE op */
+	LIE_SILENCE,		/* never answers */
+	LIE_WRONG_TYPE,		/* answer of another message type */
+	LIE_ANSWER_WITH_FD,	/* an fd nobody asked for */
+	LIE_NAME_NO_NUL,	/* directory chunk without a NUL */
+	LIE_NAME_TRAVERSAL,	/* directory chunk naming "../x" */
+	LIE_USED_TOO_BIG,	/* directory chunk larger than asked */
+	LIE_RPMB_SHORT_INFO,	/* device info of 10 bytes */
+	LIE_ERROR_WITH_PAYLOAD, /* an error followed by bytes */
+	LIE_SUBMIT_SHORT,	/* SUBMIT answer missing its dones */
 };
 
 struct fake {
@@ -84,8 +84,8 @@ static void answer_fs(struct fake *f, const uint8_t *p, size_t len,
 		return;
 	case SUPPL_FS_READDIR_BULK: {
 		uint8_t *shm = f->shm.addr;
-		const char *names = f->lie == LIE_NAME_TRAVERSAL ? "1\0../x"
-								 : "1\0abc";
+		const char *names =
+		    f->lie == LIE_NAME_TRAVERSAL ? "1\0../x" : "1\0abc";
 
 		memcpy(shm, names, 6);
 		if (f->lie == LIE_NAME_NO_NUL)
@@ -97,9 +97,10 @@ static void answer_fs(struct fake *f, const uint8_t *p, size_t len,
 	}
 	case SUPPL_FS_SUBMIT:
 		n = wire_get_u32(&r);
-		wire_put_u32(w, f->lie == LIE_UNKNOWN_RESULT   ? 0x12345678u
-				: f->lie == LIE_CLAIMS_CORRUPT ? TEE_ERROR_CORRUPT_OBJECT
-							       : TEE_SUCCESS);
+		wire_put_u32(w, f->lie == LIE_UNKNOWN_RESULT ? 0x12345678u
+				: f->lie == LIE_CLAIMS_CORRUPT
+				    ? TEE_ERROR_CORRUPT_OBJECT
+				    : TEE_SUCCESS);
 		wire_put_u32(w, f->lie == LIE_COMPLETED_TOO_MANY   ? n + 1
 				: f->lie == LIE_SUCCESS_INCOMPLETE ? n - 1
 								   : n);
@@ -283,16 +284,14 @@ static void test_batch_answer_lies_rejected(void)
 	submit_lie(LIE_WRONG_TYPE, BACKEND_OP_READ, TEE_ERROR_COMMUNICATION);
 	submit_lie(LIE_ANSWER_WITH_FD, BACKEND_OP_READ,
 		   TEE_ERROR_COMMUNICATION);
-	submit_lie(LIE_EMPTY_ANSWER, BACKEND_OP_READ,
-		   TEE_ERROR_COMMUNICATION);
-	submit_lie(LIE_SUBMIT_SHORT, BACKEND_OP_READ,
-		   TEE_ERROR_COMMUNICATION);
+	submit_lie(LIE_EMPTY_ANSWER, BACKEND_OP_READ, TEE_ERROR_COMMUNICATION);
+	submit_lie(LIE_SUBMIT_SHORT, BACKEND_OP_READ, TEE_ERROR_COMMUNICATION);
 }
 
 static void test_open_answer_lies_rejected(void)
 {
-	static const enum lie lies[] = {LIE_OPEN_EXTRA_BYTES,
-					LIE_HANDLE_RANGE, LIE_EMPTY_ANSWER};
+	static const enum lie lies[] = {LIE_OPEN_EXTRA_BYTES, LIE_HANDLE_RANGE,
+					LIE_EMPTY_ANSWER};
 	struct backend *be = suppl_link_backend(the_link);
 	struct fake f;
 	uint32_t fh;

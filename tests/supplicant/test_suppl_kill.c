@@ -50,8 +50,8 @@ static bool interrupted(TEE_Result res)
  * Runs workload steps from *step on until the supplicant dies; the model
  * follows every acknowledged step. Returns the interrupted step's index.
  */
-static size_t run_until_killed(struct tstore *s, struct model *m,
-			       size_t *step, struct model *after)
+static size_t run_until_killed(struct tstore *s, struct model *m, size_t *step,
+			       struct model *after)
 {
 	const struct eng_op *ops;
 	size_t n = eng_workload(&ops), i;

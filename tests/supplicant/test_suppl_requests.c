@@ -130,9 +130,23 @@ static uint32_t fs_name(struct server *s, uint32_t cmd, const void *name,
 static void test_hostile_names_refused(void)
 {
 	static const char *bad[] = {
-	    "../escape", "/etc/passwd", "a/b", "..", ".", "1f/..", "DIRF.DB",
-	    "dirf.db/", "1f.", "1f..x", "1f.tmp.x", "-1", " 1", "1 ",
-	    "0123456789abcdef0", "1f.0123456789abcdef0", "g",
+	    "../escape",
+	    "/etc/passwd",
+	    "a/b",
+	    "..",
+	    ".",
+	    "1f/..",
+	    "DIRF.DB",
+	    "dirf.db/",
+	    "1f.",
+	    "1f..x",
+	    "1f.tmp.x",
+	    "-1",
+	    " 1",
+	    "1 ",
+	    "0123456789abcdef0",
+	    "1f.0123456789abcdef0",
+	    "g",
 	};
 	char longname[SUPPL_NAME_MAX + 2];
 	struct server s;
@@ -209,9 +223,8 @@ static void test_malformed_requests_refused(void)
 		int before = count_fds(), fd = open("/dev/null", O_RDONLY);
 		struct ipc_msg m;
 
-		CHECK_EQ(ipc_send(s.sv[0], SUPPL_MSG_FS, 77, buf, w.len, &fd,
-				  1),
-			 0);
+		CHECK_EQ(
+		    ipc_send(s.sv[0], SUPPL_MSG_FS, 77, buf, w.len, &fd, 1), 0);
 		close(fd);
 		CHECK_EQ(ipc_recv(s.sv[0], &m, ans, sizeof(ans)), 0);
 		CHECK_EQ(m.hdr.id, 77);
@@ -331,9 +344,9 @@ static void test_request_before_window_refused(void)
 		struct ipc_msg m;
 
 		REQUIRE(shm_create(&tiny, "tiny", 4096) == 0);
-		CHECK_EQ(ipc_send(s.sv[0], SUPPL_MSG_SHM, 9, NULL, 0,
-				  &tiny.fd, 1),
-			 0);
+		CHECK_EQ(
+		    ipc_send(s.sv[0], SUPPL_MSG_SHM, 9, NULL, 0, &tiny.fd, 1),
+		    0);
 		CHECK_EQ(ipc_recv(s.sv[0], &m, ans, sizeof(ans)), 0);
 		CHECK_EQ(get_le32(ans), TEE_ERROR_BAD_PARAMETERS);
 		shm_destroy(&tiny);

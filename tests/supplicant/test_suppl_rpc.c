@@ -51,8 +51,7 @@ static void test_rpc_basic_file_ops(void)
 	CHECK_EQ(backend_pwrite(be, fh, 100, out, sizeof(out)), TEE_SUCCESS);
 	CHECK_EQ(backend_sync(be, fh), TEE_SUCCESS);
 	CHECK_EQ(backend_sync_dir(be), TEE_SUCCESS);
-	CHECK_EQ(backend_pread(be, fh, 100, in, sizeof(in), &got),
-		 TEE_SUCCESS);
+	CHECK_EQ(backend_pread(be, fh, 100, in, sizeof(in), &got), TEE_SUCCESS);
 	CHECK_EQ(got, sizeof(in));
 	CHECK_MEM(in, out, sizeof(in));
 	/* A read across the end of the file is short, not an error. */
@@ -90,8 +89,9 @@ static void test_rpc_basic_file_ops(void)
 static void test_rpc_names_refused(void)
 {
 	static const char *bad[] = {
-	    "../x", "a/b", "", ".", "..", "UPPER", "1f.", "1f.TMP",
-	    "dirf.db/x", "0123456789abcdef0", "x",
+	    "../x",  "a/b", "",	      ".",	   "..",
+	    "UPPER", "1f.", "1f.TMP", "dirf.db/x", "0123456789abcdef0",
+	    "x",
 	};
 	struct harness h;
 	struct backend *be;
@@ -127,8 +127,8 @@ static void test_rpc_batch_split(void)
 	be = suppl_link_backend(h.link);
 	test_fill_pattern(src, big, 7);
 	REQUIRE(backend_create(be, "a", &fh) == TEE_SUCCESS);
-	ops[n++] = (struct backend_op){.type = BACKEND_OP_WRITE, .fh = fh,
-				       .buf = src, .len = big};
+	ops[n++] = (struct backend_op){
+	    .type = BACKEND_OP_WRITE, .fh = fh, .buf = src, .len = big};
 	for (i = 0; i < SUPPL_MAX_OPS + 400; i++)
 		ops[n++] = (struct backend_op){.type = BACKEND_OP_WRITE,
 					       .fh = fh,
@@ -144,9 +144,9 @@ static void test_rpc_batch_split(void)
 	CHECK_EQ(backend_pread(be, fh, 0, dst, big, &got), TEE_SUCCESS);
 	CHECK_EQ(got, big);
 	CHECK_MEM(dst, src, big);
-	CHECK_EQ(backend_pread(be, fh, big + SUPPL_MAX_OPS + 396, small, 8,
-			       &got),
-		 TEE_SUCCESS);
+	CHECK_EQ(
+	    backend_pread(be, fh, big + SUPPL_MAX_OPS + 396, small, 8, &got),
+	    TEE_SUCCESS);
 	CHECK_EQ(got, 4);
 	CHECK_MEM(small, &src[SUPPL_MAX_OPS + 396], 4);
 	/* A read larger than the window that ends early, at end of file. */
@@ -205,25 +205,28 @@ static void test_rpc_batch_stops_at_failure(void)
 	REQUIRE(harness_start(&h, "suppl-fail", NULL) == 0);
 	be = suppl_link_backend(h.link);
 	REQUIRE(backend_create(be, "1", &fh) == TEE_SUCCESS);
-	ops[0] = (struct backend_op){.type = BACKEND_OP_WRITE, .fh = fh,
-				     .buf = a, .len = 3};
+	ops[0] = (struct backend_op){
+	    .type = BACKEND_OP_WRITE, .fh = fh, .buf = a, .len = 3};
 	/* Beyond any file size limit: the supplicant's pwrite fails. */
-	ops[1] = (struct backend_op){.type = BACKEND_OP_WRITE, .fh = fh,
-				     .off = (uint64_t)INT64_MAX - 3, .buf = a,
+	ops[1] = (struct backend_op){.type = BACKEND_OP_WRITE,
+				     .fh = fh,
+				     .off = (uint64_t)INT64_MAX - 3,
+				     .buf = a,
 				     .len = 3};
-	ops[2] = (struct backend_op){.type = BACKEND_OP_WRITE, .fh = fh,
-				     .off = 3, .buf = a, .len = 3};
+	ops[2] = (struct backend_op){
+	    .type = BACKEND_OP_WRITE, .fh = fh, .off = 3, .buf = a, .len = 3};
 	CHECK_EQ(backend_submit(be, ops, 3), TEE_ERROR_STORAGE_NO_SPACE);
 	CHECK_EQ(backend_pread(be, fh, 0, r, 8, &got), TEE_SUCCESS);
 	CHECK_EQ(got, 3); /* op 0 took effect, op 2 did not run */
 	CHECK_MEM(r, "abc", 3);
 	/* Refused by teed before anything is sent: bad handle, bad type. */
-	ops[1] = (struct backend_op){.type = BACKEND_OP_READ, .fh = 999,
-				     .buf = r, .len = 4};
+	ops[1] = (struct backend_op){
+	    .type = BACKEND_OP_READ, .fh = 999, .buf = r, .len = 4};
 	CHECK_EQ(backend_submit(be, ops, 3), TEE_ERROR_BAD_PARAMETERS);
 	ops[1] = (struct backend_op){.type = 77, .fh = fh};
 	CHECK_EQ(backend_submit(be, ops, 3), TEE_ERROR_BAD_PARAMETERS);
-	ops[1] = (struct backend_op){.type = BACKEND_OP_TRUNCATE, .fh = fh,
+	ops[1] = (struct backend_op){.type = BACKEND_OP_TRUNCATE,
+				     .fh = fh,
 				     .off = (uint64_t)INT64_MAX + 1};
 	CHECK_EQ(backend_submit(be, ops, 3), TEE_ERROR_BAD_PARAMETERS);
 	/* None of those cost the connection. */

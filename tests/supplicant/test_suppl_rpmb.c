@@ -69,8 +69,7 @@ static void test_rpmb_over_rpc(void)
 	CHECK_EQ(get_be16(resp + RPMB_OFF_REQ_RESP), 0x0200);
 	CHECK_EQ(get_be16(resp + RPMB_OFF_RESULT), 0);
 	CHECK_EQ(get_be32(resp + RPMB_OFF_WRITE_COUNTER), 0);
-	CHECK_MEM(resp + RPMB_OFF_NONCE, req + RPMB_OFF_NONCE,
-		  RPMB_NONCE_SIZE);
+	CHECK_MEM(resp + RPMB_OFF_NONCE, req + RPMB_OFF_NONCE, RPMB_NONCE_SIZE);
 	CHECK(mac_ok(resp));
 	/* A new supplicant process finds the key programmed. */
 	harness_kill(&h, SIGTERM);
@@ -81,12 +80,12 @@ static void test_rpmb_over_rpc(void)
 		 TEE_SUCCESS);
 	CHECK(mac_ok(resp));
 	/* Framing teed refuses before anything is sent. */
-	CHECK_EQ(suppl_link_rpmb(h.link, SUPPL_RPMB_CMD_DATA, 0, req, 100,
-				 resp, sizeof(resp)),
-		 TEE_ERROR_BAD_PARAMETERS);
-	CHECK_EQ(suppl_link_rpmb(h.link, 7, 0, req, sizeof(req), resp,
+	CHECK_EQ(suppl_link_rpmb(h.link, SUPPL_RPMB_CMD_DATA, 0, req, 100, resp,
 				 sizeof(resp)),
 		 TEE_ERROR_BAD_PARAMETERS);
+	CHECK_EQ(
+	    suppl_link_rpmb(h.link, 7, 0, req, sizeof(req), resp, sizeof(resp)),
+	    TEE_ERROR_BAD_PARAMETERS);
 	/* Framing the device refuses (two counter reads at once). */
 	{
 		uint8_t two[2 * RPMB_FRAME_SIZE];
