@@ -21,3 +21,5 @@ run bench_engine "$build/bench/engine/bench_engine" --dir "$scratch/engine" "$@"
 # Driver ABI: empty invoke vs raw SEQPACKET round trip, 1 MiB shm memref vs
 # memcpy (bench/client; against teed_double until the real TA side is in).
 run bench_invoke "$build/bench/client/bench_invoke" --teed "$build/tests/client/teed_double" "$@"
+# Supplicant RPC: the engine over POSIX vs over a real tee-supplicant, ratio.
+run bench_suppl "$build/bench/suppl/bench_suppl" --dir "$scratch/suppl" "$@"
