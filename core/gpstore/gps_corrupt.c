@@ -1,0 +1,94 @@
+/*
+ * Corrupt objects (docs/gp-storage.md, "Corrupt objects"): an object that
+ * fails verification is taken out of the TA's namespace, so that the TA
+ * can create it again, either kept aside for analysis (KEEP, the
+ * default: gps_quarantine.c) or deleted as OP-TEE does (DELETE). Either
+ * way a warning names the TA and what became of the file, and the
+ * counters of gpstore_get_stats() move.
+ */
+#include <stdio.h>
+
+#include "gps_int.h"
+#include "log.h"
+#include "tee_error.h"
+#include "uuid.h"
+
+bool gps_is_corrupt(TEE_Result res)
+{
+	switch (res) {
+	case TEE_ERROR_CORRUPT_OBJECT:
+	case TEE_ERROR_CORRUPT_OBJECT_2:
+	case TEE_ERROR_SECURITY: /* counter rules: a stale or replayed file */
+	case TEE_ERROR_NO_DATA:	 /* OP-TEE maps these two to CORRUPT too */
+	case TEE_ERROR_BAD_FORMAT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+struct by_id {
+	struct tstore *ts;
+	const TEE_UUID *ta;
+	const void *id;
+	size_t len;
+};
+
+static TEE_Result remove_by_id(void *arg)
+{
+	struct by_id *a = arg;
+
+	return tstore_remove_id(a->ts, a->ta, a->id, a->len);
+}
+
+static TEE_Result remove_obj(void *arg)
+{
+	return tstore_remove(arg);
+}
+
+static void apply(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
+		  TEE_Result (*fn)(void *), void *arg)
+{
+	char u[UUID_STR_LEN + 1], kept[BACKEND_NAME_MAX + 1] = "";
+	bool keep = g->policy == GPSTORE_CORRUPT_KEEP && slot == GPS_SLOT_REE;
+	TEE_Result res;
+
+	if (keep)
+		res =
+		    gps_quarantine_run(g->qbe, ta, fn, arg, kept, sizeof(kept));
+	else
+		res = fn(arg);
+	/* Already taken away by another handle that found it corrupt. */
+	if (res == TEE_ERROR_BAD_STATE || res == TEE_ERROR_ITEM_NOT_FOUND)
+		return;
+	uuid_format(ta, u);
+	pthread_mutex_lock(&g->lock);
+	g->stats.corrupt_found++;
+	if (!res && kept[0])
+		g->stats.kept++;
+	else if (!res)
+		g->stats.deleted++;
+	pthread_mutex_unlock(&g->lock);
+	if (res)
+		log_warnx("gpstore: TA %s: corrupt object, not removed: %s", u,
+			  tee_error_name(res));
+	else if (kept[0])
+		log_warnx("gpstore: TA %s: corrupt object kept as %s", u, kept);
+	else
+		log_warnx("gpstore: TA %s: corrupt object deleted%s", u,
+			  keep ? " (its file was missing)" : "");
+}
+
+void gps_corrupt_obj(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
+		     struct tstore_obj *o)
+{
+	apply(g, slot, ta, remove_obj, o);
+}
+
+void gps_corrupt_id(struct gpstore *g, struct gps_share *sh)
+{
+	struct by_id a = {g->ts[sh->slot], &sh->ta, sh->id, sh->id_len};
+
+	apply(g, sh->slot, &sh->ta, remove_by_id, &a);
+	gps_share_unlink(g, sh);
+}
