@@ -4,6 +4,7 @@
  * after a supplicant restart, one supplicant at a time, clean SIGTERM.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -344,6 +345,55 @@ static void test_rpc_sigterm_clean_exit(void)
 	harness_stop(&h);
 }
 
+struct worker {
+	struct backend *be;
+	int n;
+	int errors;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	uint8_t out[3000], in[3000];
+	char name[8];
+	uint32_t fh;
+	size_t got;
+	int i;
+
+	snprintf(name, sizeof(name), "%x", 0xa0 + w->n);
+	for (i = 0; i < 100; i++) {
+		test_fill_pattern(out, sizeof(out),
+				  (uint64_t)(w->n * 1000 + i));
+		if (backend_create(w->be, name, &fh) ||
+		    backend_pwrite(w->be, fh, 0, out, sizeof(out)) ||
+		    backend_pread(w->be, fh, 0, in, sizeof(in), &got) ||
+		    got != sizeof(in) || memcmp(in, out, sizeof(in)) ||
+		    backend_close(w->be, fh))
+			w->errors++;
+	}
+	return NULL;
+}
+
+/* Several engine threads at once: each sees only its own data. */
+static void test_rpc_concurrent_callers(void)
+{
+	struct worker w[4];
+	pthread_t t[4];
+	struct harness h;
+	int i;
+
+	REQUIRE(harness_start(&h, "suppl-conc", NULL) == 0);
+	for (i = 0; i < 4; i++) {
+		w[i] = (struct worker){suppl_link_backend(h.link), i, 0};
+		REQUIRE(pthread_create(&t[i], NULL, worker_main, &w[i]) == 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(w[i].errors, 0);
+	}
+	harness_stop(&h);
+}
+
 int main(void)
 {
 	RUN(test_rpc_basic_file_ops);
@@ -352,6 +402,7 @@ int main(void)
 	RUN(test_rpc_commit_is_one_round_trip);
 	RUN(test_rpc_batch_stops_at_failure);
 	RUN(test_rpc_handle_limit);
+	RUN(test_rpc_concurrent_callers);
 	RUN(test_rpc_second_supplicant_refused);
 	RUN(test_rpc_survives_supplicant_death);
 	RUN(test_rpc_sigterm_clean_exit);
