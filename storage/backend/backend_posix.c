@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backend_posix.h"
+#include "fsync_group.h"
 #include "tee_api_defines.h"
 #include "tee_error.h"
 
@@ -255,6 +256,40 @@ static TEE_Result posix_run_op(struct posix_backend *p, struct backend_op *ops,
 	}
 }
 
+static bool posix_is_sync(const struct backend_op *op)
+{
+	return op->type == BACKEND_OP_SYNC || op->type == BACKEND_OP_SYNC_DIR;
+}
+
+/*
+ * A run of SYNC/SYNC_DIR ops is one barrier: every file in it is flushed
+ * at the same time (fsync_group.h), so a commit's first barrier over the
+ * object file and dirf.db costs about one device flush, not two.
+ */
+static TEE_Result posix_sync_run(struct posix_backend *p,
+				 struct backend_op *ops, size_t n, size_t *used)
+{
+	int fds[FSYNC_GROUP_MAX];
+	bool full[FSYNC_GROUP_MAX];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n && i < FSYNC_GROUP_MAX && posix_is_sync(&ops[i]);
+	     i++) {
+		full[i] = ops[i].type == BACKEND_OP_SYNC_DIR;
+		fds[i] = full[i] ? p->dirfd : posix_fd(p, ops[i].fh);
+		if (fds[i] < 0)
+			return TEE_ERROR_BAD_PARAMETERS;
+	}
+	*used = i;
+	rc = fsync_group(fds, full, i);
+	if (rc < 0) {
+		errno = -rc;
+		return posix_errno();
+	}
+	return TEE_SUCCESS;
+}
+
 static TEE_Result posix_submit(struct backend *be, struct backend_op *ops,
 			       size_t n)
 {
@@ -263,7 +298,11 @@ static TEE_Result posix_submit(struct backend *be, struct backend_op *ops,
 	size_t i = 0, used;
 
 	while (i < n) {
-		res = posix_run_op(p, ops + i, n - i, &used);
+		if (i + 1 < n && posix_is_sync(&ops[i]) &&
+		    posix_is_sync(&ops[i + 1]))
+			res = posix_sync_run(p, ops + i, n - i, &used);
+		else
+			res = posix_run_op(p, ops + i, n - i, &used);
 		if (res)
 			return res;
 		i += used;
