@@ -241,8 +241,8 @@ int main(int argc, char **argv)
 	if (sfd < 0)
 		fatal("signalfd");
 
+	memset(&tcfg, 0, sizeof(tcfg)); /* 0/NULL: the TA side's defaults */
 	tcfg.ta_dir = o.ta_dir;
-	tcfg.max_instances = 0; /* the TA side's default */
 	if (ta_side_init(&tcfg))
 		fatalx("cannot start the TA side (ta dir %s)", o.ta_dir);
 

@@ -9,6 +9,7 @@
  * is set (e.g. under tee-run). Defaults talk to teed_double's echo TA.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ struct bench_opts {
 	const char *ta_dir;
 	TEEC_UUID uuid;
 	uint32_t empty_cmd, sum_cmd;
+	bool fill; /* the shm command fills (TEST_CMD_FILL layout) */
 	unsigned iters;
 };
 
@@ -73,18 +75,26 @@ static double raw_rtt_us(unsigned n)
 	return t / n * 1e6;
 }
 
+/*
+ * The cheapest call: one VALUE_INOUT parameter (a TA's "increment" or an
+ * empty command that ignores it).
+ */
 static double invoke_empty_us(TEEC_Session *s, uint32_t cmd, unsigned n)
 {
+	TEEC_Operation op;
 	uint32_t origin;
 	double t0;
 	unsigned i;
 
+	memset(&op, 0, sizeof(op));
+	op.paramTypes =
+	    TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
 	for (i = 0; i < n / 10; i++)
-		if (TEEC_InvokeCommand(s, cmd, NULL, &origin))
+		if (TEEC_InvokeCommand(s, cmd, &op, &origin))
 			return -1;
 	t0 = now_s();
 	for (i = 0; i < n; i++)
-		if (TEEC_InvokeCommand(s, cmd, NULL, &origin))
+		if (TEEC_InvokeCommand(s, cmd, &op, &origin))
 			return -1;
 	return (now_s() - t0) / n * 1e6;
 }
@@ -115,7 +125,7 @@ static double memcpy_gbps(unsigned n)
 }
 
 static double shm_gbps(TEEC_Context *ctx, TEEC_Session *s, uint32_t cmd,
-		       unsigned n)
+		       bool fill, unsigned n)
 {
 	TEEC_SharedMemory shm;
 	TEEC_Operation op;
@@ -125,13 +135,18 @@ static double shm_gbps(TEEC_Context *ctx, TEEC_Session *s, uint32_t cmd,
 
 	memset(&shm, 0, sizeof(shm));
 	shm.size = MIB;
-	shm.flags = TEEC_MEM_INPUT;
+	shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
 	if (TEEC_AllocateSharedMemory(ctx, &shm))
 		return -1;
 	memset(shm.buffer, 3, MIB);
 	memset(&op, 0, sizeof(op));
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_WHOLE, TEEC_VALUE_OUTPUT,
-					 TEEC_NONE, TEEC_NONE);
+	/* sum: MEMREF_INPUT, VALUE_OUTPUT; fill: INOUT, VALUE_IN, VALUE_OUT */
+	shm.flags = fill ? TEEC_MEM_INPUT | TEEC_MEM_OUTPUT : TEEC_MEM_INPUT;
+	op.paramTypes =
+	    fill ? TEEC_PARAM_TYPES(TEEC_MEMREF_WHOLE, TEEC_VALUE_INPUT,
+				    TEEC_VALUE_OUTPUT, TEEC_NONE)
+		 : TEEC_PARAM_TYPES(TEEC_MEMREF_WHOLE, TEEC_VALUE_OUTPUT,
+				    TEEC_NONE, TEEC_NONE);
 	op.params[0].memref.parent = &shm;
 	if (TEEC_InvokeCommand(s, cmd, &op, &origin))
 		return -1;
@@ -146,13 +161,16 @@ static double shm_gbps(TEEC_Context *ctx, TEEC_Session *s, uint32_t cmd,
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_invoke [--teed PATH [--ta-dir DIR]] "
-		   "[--uuid UUID]\n"
-		   "       [--empty-cmd N] [--sum-cmd N] [--quick] [--help]\n"
-		   "Without --teed, uses the teed at $TEESTORE_SOCKET. The "
-		   "TA's sum command\n"
-		   "takes a MEMREF_INPUT and a VALUE_OUTPUT and reads every "
-		   "byte.\n");
+	fprintf(f,
+		"usage: bench_invoke [--teed PATH [--ta-dir DIR]] "
+		"[--uuid UUID]\n"
+		"       [--empty-cmd N] [--sum-cmd N | --fill-cmd N] [--quick]"
+		" [--help]\n"
+		"Without --teed, uses the teed at $TEESTORE_SOCKET. The empty"
+		" command gets one\nVALUE_INOUT; a sum command takes "
+		"(MEMREF_INPUT, VALUE_OUTPUT) and reads every\nbyte, a fill "
+		"command (MEMREF_INOUT, VALUE_INPUT byte, VALUE_OUTPUT) "
+		"writes every\nbyte. Defaults: teed_double's echo TA.\n");
 }
 
 static void parse(int argc, char **argv, struct bench_opts *o)
@@ -163,6 +181,7 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 	    {"uuid", required_argument, NULL, 'u'},
 	    {"empty-cmd", required_argument, NULL, 'e'},
 	    {"sum-cmd", required_argument, NULL, 's'},
+	    {"fill-cmd", required_argument, NULL, 'f'},
 	    {"quick", no_argument, NULL, 'q'},
 	    {"dir", required_argument, NULL, 'D'},
 	    {"help", no_argument, NULL, 'h'},
@@ -195,6 +214,10 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 's':
 			o->sum_cmd = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'f':
+			o->sum_cmd = (uint32_t)strtoul(optarg, NULL, 0);
+			o->fill = true;
 			break;
 		case 'q':
 			o->iters = 2000;
@@ -244,7 +267,7 @@ int main(int argc, char **argv)
 	raw = raw_rtt_us(o.iters);
 	inv = invoke_empty_us(&s, o.empty_cmd, o.iters);
 	mc = memcpy_gbps(o.iters / 10);
-	shm = shm_gbps(&ctx, &s, o.sum_cmd, o.iters / 10);
+	shm = shm_gbps(&ctx, &s, o.sum_cmd, o.fill, o.iters / 10);
 	printf("raw SEQPACKET round trip      %8.2f us\n", raw);
 	printf("empty invoke round trip       %8.2f us  (%.2fx raw, target "
 	       "<= 4x)\n",

@@ -1,12 +1,14 @@
 /*
- * A client connection's threads and lifetime: see drv_conn.h for the
- * leader/follower scheme.
+ * A client connection's threads and lifetime: see drv_conn.h for how the
+ * threads share the socket.
  */
 #include "drv_conn.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -53,7 +55,9 @@ void drv_conn_close_locked(struct drv_conn *c)
 		if (k->ts)
 			ta_request_cancel(k->ts);
 	}
-	pthread_cond_broadcast(&c->idle_cv);
+	/* Level-triggered and never drained: wakes every waiting thread. */
+	if (eventfd_write(c->closefd, 1) < 0)
+		log_warn("eventfd");
 	pthread_cond_broadcast(&c->drain_cv);
 }
 
@@ -70,8 +74,9 @@ static void conn_destroy(struct drv_conn *c)
 	free(c->sess);
 	drv_shm_table_clear(&c->shm);
 	close(c->sock);
+	close(c->ep);
+	close(c->closefd);
 	pthread_mutex_destroy(&c->lock);
-	pthread_cond_destroy(&c->idle_cv);
 	pthread_cond_destroy(&c->drain_cv);
 	free(c);
 }
@@ -93,16 +98,27 @@ static int conn_hello(struct drv_conn *c)
 	return rc;
 }
 
-/*
- * Lets another thread read while this one runs a blocking request: wakes
- * an idle thread, or starts one within the bound. c->lock held.
- */
-static void conn_hand_off(struct drv_conn *c)
+/* Lets the next message in: one waiting thread will get it. */
+static void conn_rearm(struct drv_conn *c)
 {
-	c->reader_busy = false;
-	if (c->nidle)
-		pthread_cond_signal(&c->idle_cv);
-	else if (c->nthreads < c->lim->max_sessions + 2)
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT,
+				 .data.u32 = 0};
+
+	if (epoll_ctl(c->ep, EPOLL_CTL_MOD, c->sock, &ev) < 0) {
+		log_warn("epoll_ctl");
+		pthread_mutex_lock(&c->lock);
+		drv_conn_close_locked(c);
+		pthread_mutex_unlock(&c->lock);
+	}
+}
+
+/*
+ * Before running a blocking request: make sure a thread will be waiting
+ * for the next message (start one within the bound). c->lock held.
+ */
+static void conn_ensure_waiter(struct drv_conn *c)
+{
+	if (!c->nidle && c->nthreads < c->lim->max_sessions + 2)
 		conn_spawn(c); /* on failure we read again after the call */
 }
 
@@ -143,7 +159,10 @@ static void reply_error(struct drv_conn *c, uint32_t type, uint32_t id,
 	ipc_send(c->sock, rtype, id, p, sizeof(p), NULL, 0);
 }
 
-/* Reads and runs one request. Returns false when the connection ends. */
+/*
+ * Reads and runs one request; the socket is armed for us alone. Returns
+ * false when the connection ends.
+ */
 static bool conn_serve_one(struct drv_conn *c, uint8_t *buf)
 {
 	struct ipc_msg m;
@@ -157,72 +176,87 @@ static bool conn_serve_one(struct drv_conn *c, uint8_t *buf)
 		if (rc != -ECONNRESET)
 			log_debug("client pid %d: %s, closing",
 				  (int)c->cred.pid, strerror(-rc));
-		pthread_mutex_lock(&c->lock);
 		return false;
 	}
 	res = drv_decode_request(m.hdr.type, m.hdr.id, m.payload, m.hdr.len,
 				 m.nfds, &q);
-	pthread_mutex_lock(&c->lock);
 	if (res) {
-		pthread_mutex_unlock(&c->lock);
 		log_debug("client pid %d: bad request type 0x%x: %s",
 			  (int)c->cred.pid, m.hdr.type,
 			  res == TEE_ERROR_NOT_SUPPORTED ? "unknown type"
 							 : "malformed");
 		ipc_msg_close_fds(&m);
 		reply_error(c, m.hdr.type, m.hdr.id, res);
-		pthread_mutex_lock(&c->lock);
-		c->reader_busy = false;
+		conn_rearm(c);
 		return true;
 	}
 	blocks = drv_req_blocks(q.type);
 	if (blocks) {
+		pthread_mutex_lock(&c->lock);
 		call = conn_track_call(c, &q);
-		conn_hand_off(c);
+		conn_ensure_waiter(c);
+		pthread_mutex_unlock(&c->lock);
+		conn_rearm(c);
 	}
-	pthread_mutex_unlock(&c->lock);
 	drv_dispatch(c, &q, m.fds, call);
-	pthread_mutex_lock(&c->lock);
-	if (!blocks) /* a quick request kept the reader role until now */
-		c->reader_busy = false;
+	if (!blocks) /* quick requests are handled in order */
+		conn_rearm(c);
 	return true;
+}
+
+/* Waits for the socket or for the end. Returns true if the socket is ours. */
+static bool conn_wait(struct drv_conn *c)
+{
+	struct epoll_event ev;
+	int n;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->closing) {
+		pthread_mutex_unlock(&c->lock);
+		return false;
+	}
+	c->nidle++;
+	pthread_mutex_unlock(&c->lock);
+	do
+		n = epoll_wait(c->ep, &ev, 1, -1);
+	while (n < 0 && errno == EINTR);
+	pthread_mutex_lock(&c->lock);
+	c->nidle--;
+	if (n < 0)
+		drv_conn_close_locked(c);
+	n = n == 1 && ev.data.u32 == 0 && !c->closing;
+	pthread_mutex_unlock(&c->lock);
+	return n;
 }
 
 static void *conn_thread(void *arg)
 {
 	struct drv_conn *c = arg;
 	uint8_t buf[DRV_MAX_MSG];
-	bool last;
+	bool first, last;
 
 	pthread_mutex_lock(&c->lock);
-	if (!c->said_hello) {
-		int rc;
-
-		pthread_mutex_unlock(&c->lock);
-		rc = conn_hello(c);
-		pthread_mutex_lock(&c->lock);
-		c->said_hello = true;
-		c->reader_busy = false;
-		if (rc)
+	first = !c->said_hello;
+	c->said_hello = true;
+	pthread_mutex_unlock(&c->lock);
+	/* The first thread shakes hands, then arms the socket for all. */
+	if (first) {
+		if (conn_hello(c)) {
+			pthread_mutex_lock(&c->lock);
 			drv_conn_close_locked(c);
-	}
-	for (;;) {
-		while (c->reader_busy && !c->closing) {
-			c->nidle++;
-			pthread_cond_wait(&c->idle_cv, &c->lock);
-			c->nidle--;
+			pthread_mutex_unlock(&c->lock);
+		} else {
+			conn_rearm(c);
 		}
-		if (c->closing)
-			break;
-		c->reader_busy = true;
-		pthread_mutex_unlock(&c->lock);
-		/* Returns with c->lock held and the reader role given up. */
+	}
+	while (conn_wait(c))
 		if (!conn_serve_one(c, buf)) {
-			c->reader_busy = false;
+			pthread_mutex_lock(&c->lock);
 			drv_conn_close_locked(c);
+			pthread_mutex_unlock(&c->lock);
 			break;
 		}
-	}
+	pthread_mutex_lock(&c->lock);
 	last = --c->nthreads == 0;
 	pthread_mutex_unlock(&c->lock);
 	if (last)
@@ -233,6 +267,8 @@ static void *conn_thread(void *arg)
 int drv_conn_start(int sock, const struct driver_limits *lim)
 {
 	struct drv_conn *c = calloc(1, sizeof(*c));
+	struct epoll_event ev = {.events = 0, .data.u32 = 0};
+	struct epoll_event cev = {.events = EPOLLIN, .data.u32 = 1};
 	int rc;
 
 	if (!c) {
@@ -241,28 +277,33 @@ int drv_conn_start(int sock, const struct driver_limits *lim)
 	}
 	c->sock = sock;
 	c->lim = lim;
+	c->ep = epoll_create1(EPOLL_CLOEXEC);
+	c->closefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	rc = drv_cred_from_socket(sock, &c->cred);
-	if (rc) {
-		close(sock);
-		free(c);
-		return rc;
-	}
+	/* The socket joins disarmed: the first thread arms it after HELLO. */
+	if (!rc && (c->ep < 0 || c->closefd < 0 ||
+		    epoll_ctl(c->ep, EPOLL_CTL_ADD, sock, &ev) < 0 ||
+		    epoll_ctl(c->ep, EPOLL_CTL_ADD, c->closefd, &cev) < 0))
+		rc = -errno;
+	if (rc)
+		goto fail;
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_cond_init(&c->idle_cv, NULL);
 	pthread_cond_init(&c->drain_cv, NULL);
-	/* The first thread shakes hands, then reads; nobody else reads yet. */
-	c->reader_busy = true;
 	drv_listen_add(c);
 	pthread_mutex_lock(&c->lock);
 	rc = conn_spawn(c);
 	pthread_mutex_unlock(&c->lock);
-	if (rc) {
-		drv_listen_remove(c);
-		pthread_mutex_destroy(&c->lock);
-		pthread_cond_destroy(&c->idle_cv);
-		pthread_cond_destroy(&c->drain_cv);
-		close(sock);
-		free(c);
-	}
+	if (!rc)
+		return 0;
+	drv_listen_remove(c);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->drain_cv);
+fail:
+	if (c->ep >= 0)
+		close(c->ep);
+	if (c->closefd >= 0)
+		close(c->closefd);
+	close(sock);
+	free(c);
 	return rc;
 }

@@ -1,12 +1,16 @@
 /*
- * One client connection inside teed (private to core/driver). Threads:
- * leader/follower. One thread at a time reads the socket (the reader);
- * requests that may block in a TA (OPEN_SESSION, INVOKE, CLOSE_SESSION)
- * hand the reader role to an idle thread of the connection (started on
- * demand, bounded) before running, so CANCEL and further calls are read
- * while a call is in flight. The thread that read a request runs it and
- * sends its reply; the last thread to leave a closed connection closes
- * its sessions, frees its shared memory and the connection.
+ * One client connection inside teed (private to core/driver). Threads
+ * wait for the socket in epoll_wait on the connection's epoll set, where
+ * the socket is armed EPOLLONESHOT: each incoming message wakes exactly
+ * one thread, which reads it. A quick request (VERSION, SHM_*, CANCEL) is
+ * handled before the socket is re-armed, so they stay in order; a request
+ * that may block in a TA (OPEN_SESSION, INVOKE, CLOSE_SESSION) re-arms the
+ * socket first, so CANCEL and further calls are read while it runs by
+ * another thread of the connection (started on demand, bounded). Nobody
+ * is woken until a message actually arrives: a lone client's calls cost
+ * no thread switch inside teed. The last thread to leave a closed
+ * connection closes its sessions, frees its shared memory and the
+ * connection.
  */
 #ifndef TEESTORE_DRV_CONN_H
 #define TEESTORE_DRV_CONN_H
@@ -40,12 +44,12 @@ struct drv_conn {
 	const struct driver_limits *lim;
 
 	pthread_mutex_t lock;	 /* protects everything below */
-	pthread_cond_t idle_cv;	 /* an idle thread may become the reader */
 	pthread_cond_t drain_cv; /* a session's calls finished */
-	bool said_hello; /* the first thread has done the HELLO exchange */
-	bool reader_busy;
+	int ep;			 /* epoll set: sock (oneshot), closefd */
+	int closefd;		 /* eventfd, readable once closing */
+	bool said_hello;	 /* the first thread took the HELLO */
 	bool closing;
-	unsigned nthreads, nidle;
+	unsigned nthreads, nidle; /* nidle: threads in epoll_wait */
 
 	struct drv_shm_table shm;
 	uint64_t call_bytes; /* temporary memrefs of calls in flight */
