@@ -18,8 +18,16 @@ run() {
 }
 
 run bench_engine "$build/bench/engine/bench_engine" --dir "$scratch/engine" "$@"
-# Driver ABI: empty invoke vs raw SEQPACKET round trip, 1 MiB shm memref vs
-# memcpy (bench/client; against teed_double until the real TA side is in).
-run bench_invoke "$build/bench/client/bench_invoke" --teed "$build/tests/client/teed_double" "$@"
+# Driver ABI (bench/client): empty invoke vs raw SEQPACKET round trip, 1 MiB
+# shm memref vs memcpy; client -> teed -> sandboxed test TA, and client ->
+# teed_double (the driver alone, TA side faked in teed's process).
+hello_ta=5a7e0001-7e57-4a11-8000-746573747461
+if [ -x "$build/core/teed" ] && [ -f "$build/ta/$hello_ta.ta" ]; then
+	run "bench_invoke (test TA)" "$build/bench/client/bench_invoke" \
+		--teed "$build/core/teed" --ta-dir "$build/ta" --uuid "$hello_ta" \
+		--empty-cmd 0 --fill-cmd 2 "$@" 2>/dev/null
+fi
+run "bench_invoke (teed_double)" "$build/bench/client/bench_invoke" \
+	--teed "$build/tests/client/teed_double" "$@"
 # Supplicant RPC: the engine over POSIX vs over a real tee-supplicant, ratio.
 run bench_suppl "$build/bench/suppl/bench_suppl" --dir "$scratch/suppl" "$@"
