@@ -18,7 +18,8 @@
 
 static const char *tee_run, *teed;
 static char self[4096];
-static char state[512];
+static char state[420];
+static char tmp[400];
 
 static int client_main(void)
 {
@@ -141,10 +142,11 @@ int main(int argc, char **argv)
 	if (n <= 0)
 		return 1;
 	self[n] = 0;
-	snprintf(state, sizeof(state), "%s/state", test_tmpdir("tee-run"));
+	snprintf(tmp, sizeof(tmp), "%s", test_tmpdir("tee-run"));
+	snprintf(state, sizeof(state), "%s/state", tmp);
 	RUN(test_exit_status_passthrough);
 	RUN(test_cmd_reaches_teed);
 	RUN(test_teed_stopped_after);
-	test_rmtree(state);
+	test_rmtree(tmp);
 	return test_report();
 }
