@@ -14,12 +14,21 @@
 	 TEE_DATA_FLAG_SHARE_WRITE)
 #define CREATE_FLAGS (OPEN_FLAGS | TEE_DATA_FLAG_OVERWRITE)
 
-static TEE_Result check_id(struct gpstore_client *c, const void *id, size_t len)
+/*
+ * Validates an object ID and makes an empty one point somewhere: the
+ * engine memcpy()s IDs and memcpy(dst, NULL, 0) is undefined behaviour.
+ */
+static TEE_Result check_id(struct gpstore_client *c, const void **id,
+			   size_t len)
 {
+	static const uint8_t empty_id[1];
+
 	if (len > GPSTORE_ID_MAX)
 		return gps_panic(c, "object ID longer than 64 bytes");
-	if (len && !id)
+	if (len && !*id)
 		return gps_panic(c, "object ID NULL");
+	if (!len)
+		*id = empty_id;
 	return TEE_SUCCESS;
 }
 
@@ -92,7 +101,7 @@ TEE_Result gpstore_open(struct gpstore_client *c, uint32_t storage_id,
 
 	if (flags & ~OPEN_FLAGS)
 		return gps_panic(c, "open: invalid flags");
-	res = check_id(c, id, id_len);
+	res = check_id(c, &id, id_len);
 	if (res)
 		return res;
 	*handle = 0;
@@ -174,7 +183,7 @@ TEE_Result gpstore_create(struct gpstore_client *c, uint32_t storage_id,
 
 	if (flags & ~CREATE_FLAGS)
 		return gps_panic(c, "create: invalid flags");
-	res = check_id(c, id, id_len);
+	res = check_id(c, &id, id_len);
 	if (res)
 		return res;
 	if (data_len && !data)
@@ -269,7 +278,7 @@ TEE_Result gpstore_rename(struct gpstore_client *c, uint32_t handle,
 {
 	TEE_Result res;
 
-	res = check_id(c, new_id, new_len);
+	res = check_id(c, &new_id, new_len);
 	if (res)
 		return res;
 	pthread_mutex_lock(&c->lock);
