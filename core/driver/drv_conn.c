@@ -20,6 +20,8 @@
 #include "tee_api_defines.h"
 
 #define HELLO_TIMEOUT_S 5
+/* A client that leaves its replies unread this long is cut off. */
+#define SEND_TIMEOUT_S 10
 
 static void *conn_thread(void *arg);
 
@@ -59,6 +61,20 @@ void drv_conn_close_locked(struct drv_conn *c)
 	if (eventfd_write(c->closefd, 1) < 0)
 		log_warn("eventfd");
 	pthread_cond_broadcast(&c->drain_cv);
+}
+
+void drv_conn_send(struct drv_conn *c, uint32_t type, uint32_t id,
+		   const void *p, size_t len, const int *fds, size_t nfds)
+{
+	int rc = ipc_send(c->sock, type, id, p, len, fds, nfds);
+
+	if (!rc)
+		return;
+	log_debug("client pid %d: reply not sent (%s), closing",
+		  (int)c->cred.pid, strerror(-rc));
+	pthread_mutex_lock(&c->lock);
+	drv_conn_close_locked(c);
+	pthread_mutex_unlock(&c->lock);
 }
 
 /* Frees everything once the last thread has left. */
@@ -156,7 +172,7 @@ static void reply_error(struct drv_conn *c, uint32_t type, uint32_t id,
 
 	put_le32(p, res);
 	put_le32(p + 4, TEE_ORIGIN_COMMS);
-	ipc_send(c->sock, rtype, id, p, sizeof(p), NULL, 0);
+	drv_conn_send(c, rtype, id, p, sizeof(p), NULL, 0);
 }
 
 /*
@@ -277,6 +293,9 @@ int drv_conn_start(int sock, const struct driver_limits *lim)
 	}
 	c->sock = sock;
 	c->lim = lim;
+	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO,
+		   &(struct timeval){SEND_TIMEOUT_S, 0},
+		   sizeof(struct timeval));
 	c->ep = epoll_create1(EPOLL_CLOEXEC);
 	c->closefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	rc = drv_cred_from_socket(sock, &c->cred);

@@ -64,6 +64,13 @@ struct drv_conn {
 /* Starts serving an accepted socket (takes ownership). Returns 0/-errno. */
 int drv_conn_start(int sock, const struct driver_limits *lim);
 
+/*
+ * Sends a reply; a failure (the client is gone or has not read its
+ * replies for SEND_TIMEOUT_S) closes the connection. c->lock not held.
+ */
+void drv_conn_send(struct drv_conn *c, uint32_t type, uint32_t id,
+		   const void *p, size_t len, const int *fds, size_t nfds);
+
 /* Marks the connection closing; conn->lock must be held. */
 void drv_conn_close_locked(struct drv_conn *c);
 

@@ -29,7 +29,7 @@ static void reply_status(struct drv_conn *c, const struct drv_req *q,
 
 	put_le32(p, res);
 	put_le32(p + 4, origin);
-	ipc_send(c->sock, q->type | DRV_REPLY, q->id, p, sizeof(p), NULL, 0);
+	drv_conn_send(c, q->type | DRV_REPLY, q->id, p, sizeof(p), NULL, 0);
 }
 
 static void reply_call(struct drv_conn *c, const struct drv_req *q,
@@ -56,7 +56,7 @@ static void reply_call(struct drv_conn *c, const struct drv_req *q,
 			wire_put_u64(&w, ty ? t->u.value.b : 0);
 		}
 	}
-	ipc_send(c->sock, q->type | DRV_REPLY, q->id, p, w.len, NULL, 0);
+	drv_conn_send(c, q->type | DRV_REPLY, q->id, p, w.len, NULL, 0);
 }
 
 static void close_fds(int *fds, size_t n)
@@ -386,7 +386,7 @@ static void handle_version(struct drv_conn *c, struct drv_req *q)
 	wire_put_u32(&w, 0);
 	wire_put_u64(&w, c->lim->max_shm_call);
 	wire_put_u64(&w, c->lim->max_shm_client);
-	ipc_send(c->sock, q->type | DRV_REPLY, q->id, p, w.len, NULL, 0);
+	drv_conn_send(c, q->type | DRV_REPLY, q->id, p, w.len, NULL, 0);
 }
 
 /* Room for size more bytes of shared memory? c->lock held. */
@@ -433,8 +433,7 @@ static void handle_shm_alloc(struct drv_conn *c, struct drv_req *q)
 	put_le32(p + 8, (uint32_t)shm->id);
 	put_le32(p + 12, 0);
 	put_le64(p + 16, shm->size);
-	ipc_send(c->sock, q->type | DRV_REPLY, q->id, p, sizeof(p), &shm->fd,
-		 1);
+	drv_conn_send(c, q->type | DRV_REPLY, q->id, p, sizeof(p), &shm->fd, 1);
 	tee_shm_put(shm);
 }
 
@@ -463,7 +462,7 @@ static void handle_shm_register(struct drv_conn *c, struct drv_req *q, int *fds)
 	put_le32(p + 4, TEE_ORIGIN_TEE);
 	put_le32(p + 8, (uint32_t)shm->id);
 	put_le32(p + 12, 0);
-	ipc_send(c->sock, q->type | DRV_REPLY, q->id, p, sizeof(p), NULL, 0);
+	drv_conn_send(c, q->type | DRV_REPLY, q->id, p, sizeof(p), NULL, 0);
 }
 
 static void handle_shm_release(struct drv_conn *c, struct drv_req *q)
