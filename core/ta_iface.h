@@ -1,6 +1,6 @@
 /*
  * The seam inside teed between its client side (driver ABI, sessions of
- * client connections: core/client_*.c) and its TA side (TA instances in
+ * client connections: core/driver/) and its TA side (TA instances in
  * sandboxed processes: core/ta_*.c). The client side turns driver messages
  * into these calls; the TA side finds or starts the TA instance and
  * carries the call to it.

@@ -232,6 +232,51 @@ static void test_allocated_memory_filled_in_place(void)
 	close_hello(&ctx, &s);
 }
 
+/* FILL through a temporary INOUT memref and a partial INOUT one. */
+static void test_fill_tmpref_and_partial_inout(void)
+{
+	TEEC_Context ctx;
+	TEEC_Session s;
+	TEEC_Operation op;
+	TEEC_SharedMemory shm;
+	uint8_t buf[300], *b;
+	uint32_t origin;
+
+	REQUIRE(open_hello(&ctx, &s));
+	memset(buf, 0, sizeof(buf));
+	memset(&op, 0, sizeof(op));
+	op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT,
+					 TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
+					 TEEC_NONE);
+	op.params[0].tmpref.buffer = buf + 100;
+	op.params[0].tmpref.size = 100;
+	op.params[1].value.a = 0x77;
+	CHECK_EQ(TEEC_InvokeCommand(&s, TEST_CMD_FILL, &op, &origin), 0);
+	CHECK_EQ(buf[99], 0);
+	CHECK_EQ(buf[100], 0x77);
+	CHECK_EQ(buf[199], 0x77);
+	CHECK_EQ(buf[200], 0);
+	memset(&shm, 0, sizeof(shm));
+	shm.size = 300;
+	shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
+	REQUIRE(TEEC_AllocateSharedMemory(&ctx, &shm) == 0);
+	b = shm.buffer;
+	memset(b, 0, 300);
+	op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT,
+					 TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
+					 TEEC_NONE);
+	op.params[0].memref.parent = &shm;
+	op.params[0].memref.offset = 50;
+	op.params[0].memref.size = 10;
+	CHECK_EQ(TEEC_InvokeCommand(&s, TEST_CMD_FILL, &op, &origin), 0);
+	CHECK_EQ(b[49], 0);
+	CHECK_EQ(b[50], 0x77);
+	CHECK_EQ(b[59], 0x77);
+	CHECK_EQ(b[60], 0);
+	TEEC_ReleaseSharedMemory(&shm);
+	close_hello(&ctx, &s);
+}
+
 static void test_panic_and_crash_are_target_dead(void)
 {
 	TEEC_Context ctx;
@@ -375,6 +420,7 @@ int main(int argc, char **argv)
 	RUN(test_echo_tmpref_and_short_buffer);
 	RUN(test_echo_registered_and_allocated);
 	RUN(test_allocated_memory_filled_in_place);
+	RUN(test_fill_tmpref_and_partial_inout);
 	RUN(test_panic_and_crash_are_target_dead);
 	RUN(test_cancellation_reaches_the_ta);
 	RUN(test_client_killed_mid_call);
