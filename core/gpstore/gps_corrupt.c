@@ -79,16 +79,19 @@ static void apply(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
 			  keep ? " (its file was missing)" : "");
 }
 
-void gps_corrupt_obj(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
+void gps_corrupt_obj(struct gpstore *g, struct gps_share *sh,
 		     struct tstore_obj *o)
 {
-	apply(g, slot, ta, remove_obj, o);
+	gps_share_mark_gone(g, sh);
+	apply(g, sh->slot, &sh->ta, remove_obj, o);
+	gps_share_unlink(g, sh);
 }
 
 void gps_corrupt_id(struct gpstore *g, struct gps_share *sh)
 {
 	struct by_id a = {g->ts[sh->slot], &sh->ta, sh->id, sh->id_len};
 
+	gps_share_mark_gone(g, sh);
 	apply(g, sh->slot, &sh->ta, remove_by_id, &a);
 	gps_share_unlink(g, sh);
 }

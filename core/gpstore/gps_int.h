@@ -40,12 +40,14 @@ struct gps_share {
 	TEE_UUID ta;
 	uint8_t id[GPSTORE_ID_MAX];
 	size_t id_len;
-	unsigned refs;	  /* handles + reservations, g->lock */
+	unsigned refs;	  /* holders + holds, g->lock */
+	unsigned holders; /* handles and reservations (flags count) */
 	unsigned n_read;  /* holders with ACCESS_READ */
 	unsigned n_write; /* ... ACCESS_WRITE */
 	unsigned n_meta;  /* ... ACCESS_WRITE_META */
 	uint32_t share;	  /* SHARE_* bits, identical for every holder */
 	bool busy;	  /* a rename's target placeholder */
+	bool gone;	  /* being removed for corruption (then unlinked) */
 	/*
 	 * Serialises what must not interleave on one object: a create and
 	 * an open that finds the object corrupt and removes it (else the
@@ -142,7 +144,14 @@ void gps_share_rename_end(struct gpstore *g, struct gps_share *sh,
 TEE_Result gps_share_hold(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
 			  const void *id, size_t len, struct gps_share **out);
 void gps_share_drop(struct gpstore *g, struct gps_share *sh);
-/* The object is gone: its key is free for new objects. */
+/*
+ * Corruption: mark_gone before the object is removed (new opens and
+ * creates of the key get ACCESS_CONFLICT meanwhile; a handle of the entry
+ * that meets the detached object knows why), unlink after (the key is
+ * free for new objects).
+ */
+void gps_share_mark_gone(struct gpstore *g, struct gps_share *sh);
+bool gps_share_is_gone(struct gpstore *g, struct gps_share *sh);
 void gps_share_unlink(struct gpstore *g, struct gps_share *sh);
 
 /*
@@ -150,8 +159,8 @@ void gps_share_unlink(struct gpstore *g, struct gps_share *sh);
  * failures to CORRUPT_OBJECT.
  */
 bool gps_is_corrupt(TEE_Result res);
-/* Applies the policy to an open object found corrupt. */
-void gps_corrupt_obj(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
+/* Applies the policy to an open object found corrupt (sh: its entry). */
+void gps_corrupt_obj(struct gpstore *g, struct gps_share *sh,
 		     struct tstore_obj *o);
 /*
  * ... to one that could not even be opened, by ID: sh is the key's

@@ -37,12 +37,11 @@ TEE_Result gps_handle_failed(struct gpstore_client *c, struct gps_handle *h,
 {
 	struct gpstore *g = c->g;
 
-	/* BAD_STATE: another handle found it corrupt and removed it. */
-	if (res != TEE_ERROR_BAD_STATE && !gps_is_corrupt(res))
+	if (gps_is_corrupt(res))
+		gps_corrupt_obj(g, h->share, h->obj);
+	else if (res != TEE_ERROR_BAD_STATE || !gps_share_is_gone(g, h->share))
 		return res;
-	if (res != TEE_ERROR_BAD_STATE)
-		gps_corrupt_obj(g, h->slot, &c->ta, h->obj);
-	gps_share_unlink(g, h->share);
+	/* else: another handle found it corrupt and took it away. */
 	if (c->dont_close_on_corrupt) {
 		tstore_release(h->obj);
 		h->obj = NULL;

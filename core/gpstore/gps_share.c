@@ -117,6 +117,8 @@ static bool compatible(const struct gps_share *sh, uint32_t nflags)
 {
 	uint32_t sr = TEE_DATA_FLAG_SHARE_READ, sw = TEE_DATA_FLAG_SHARE_WRITE;
 
+	if (!sh->holders)
+		return true; /* only holds (enumeration): no rule applies */
 	if (sh->n_meta || (nflags & TEE_DATA_FLAG_ACCESS_WRITE_META))
 		return false;
 	if ((sh->n_read || (nflags & TEE_DATA_FLAG_ACCESS_READ)) &&
@@ -132,8 +134,9 @@ static bool compatible(const struct gps_share *sh, uint32_t nflags)
 
 static void add_holder(struct gps_share *sh, uint32_t flags)
 {
-	if (!sh->refs)
+	if (!sh->holders)
 		sh->share = flags & SHARE_BITS;
+	sh->holders++;
 	sh->refs++;
 	sh->n_read += !!(flags & TEE_DATA_FLAG_ACCESS_READ);
 	sh->n_write += !!(flags & TEE_DATA_FLAG_ACCESS_WRITE);
@@ -152,7 +155,7 @@ TEE_Result gps_share_reserve(struct gpstore *g, unsigned slot,
 	sh = find(g, slot, ta, id, len);
 	if (sh) {
 		/* Open: it exists. Create: only over it with OVERWRITE. */
-		if (sh->busy || (create && !overwrite) ||
+		if (sh->busy || sh->gone || (create && !overwrite) ||
 		    !compatible(sh, flags))
 			res = TEE_ERROR_ACCESS_CONFLICT;
 	} else {
@@ -172,6 +175,7 @@ void gps_share_unreserve(struct gpstore *g, struct gps_share *sh,
 			 uint32_t flags)
 {
 	pthread_mutex_lock(&g->lock);
+	sh->holders--;
 	sh->n_read -= !!(flags & TEE_DATA_FLAG_ACCESS_READ);
 	sh->n_write -= !!(flags & TEE_DATA_FLAG_ACCESS_WRITE);
 	sh->n_meta -= !!(flags & TEE_DATA_FLAG_ACCESS_WRITE_META);
@@ -240,7 +244,7 @@ TEE_Result gps_share_hold(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
 		sh = new_entry(g, slot, ta, id, len);
 	if (!sh)
 		res = TEE_ERROR_OUT_OF_MEMORY;
-	else if (sh->busy)
+	else if (sh->busy || sh->gone)
 		res = TEE_ERROR_ACCESS_CONFLICT;
 	else
 		sh->refs++;
@@ -252,7 +256,27 @@ TEE_Result gps_share_hold(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
 
 void gps_share_drop(struct gpstore *g, struct gps_share *sh)
 {
-	gps_share_unreserve(g, sh, 0);
+	pthread_mutex_lock(&g->lock);
+	if (--sh->refs == 0)
+		free_entry(g, sh);
+	pthread_mutex_unlock(&g->lock);
+}
+
+void gps_share_mark_gone(struct gpstore *g, struct gps_share *sh)
+{
+	pthread_mutex_lock(&g->lock);
+	sh->gone = true;
+	pthread_mutex_unlock(&g->lock);
+}
+
+bool gps_share_is_gone(struct gpstore *g, struct gps_share *sh)
+{
+	bool gone;
+
+	pthread_mutex_lock(&g->lock);
+	gone = sh->gone;
+	pthread_mutex_unlock(&g->lock);
+	return gone;
 }
 
 void gps_share_unlink(struct gpstore *g, struct gps_share *sh)
