@@ -235,6 +235,15 @@ void dirf_release_fnum(struct dirf *d, uint32_t fnum)
 	dirf_index_release(&d->ix, fnum);
 }
 
+TEE_Result dirf_reserve_this_fnum(struct dirf *d, uint32_t fnum)
+{
+	if (dirf_fnum_in_use(d, fnum))
+		return dirf_index_fnum_reserved(&d->ix, fnum)
+			   ? TEE_SUCCESS
+			   : TEE_ERROR_BAD_STATE;
+	return dirf_index_reserve_this(&d->ix, fnum);
+}
+
 /* A reserved number now named by an entry: no longer "reserved". */
 static void unreserve(struct dirf *d, uint32_t fnum)
 {

@@ -99,6 +99,12 @@ bool dirf_fnum_in_use(const struct dirf *d, uint32_t fnum);
 
 TEE_Result dirf_reserve_fnum(struct dirf *d, uint32_t *fnum);
 void dirf_release_fnum(struct dirf *d, uint32_t fnum);
+/*
+ * Reserves fnum itself: the number of an insert whose commit was aborted
+ * (dirf_insert made it "used"; the abort forgot the entry) while its new
+ * file still exists, until the caller has removed the file.
+ */
+TEE_Result dirf_reserve_this_fnum(struct dirf *d, uint32_t fnum);
 
 /*
  * Inserts e, or replaces the entry with the same (uuid, oid) in place

@@ -1,203 +1,173 @@
 /*
- * The commit protocol of the object layer (docs/engine.md, "Commit
- * protocol"): one change of one object, atomic and durable on return.
+ * The commit protocol of the object layer, a committing thread's side
+ * (docs/engine.md, "Commit protocol" and "Group commit"): one change of
+ * one object, atomic and durable on return.
  *
  *   1. object file: its data blocks are already queued (uncommitted
  *      slots); queue its dirty nodes and header (uncommitted slot);
- *      dirf.db: queue the changed entry's block and its nodes;
- *      barrier 1: SYNC of each touched file (+ SYNC_DIR for a new file).
+ *      dirf.db: queue the changed entries' blocks and nodes;
+ *      barrier 1: SYNC of each touched file (+ SYNC_DIR for new files).
  *   2. dirf.db header (the commit record); barrier 2: SYNC of dirf.db.
  *   3. only then the caller removes obsolete files and truncates shrunk
  *      ones.
  * Everything before the commit record goes to uncommitted slots: a crash
  * or an error up to step 2 leaves the committed state untouched.
  *
- * Group commit: the dirf lock is taken only for the dirf.db part (steps
- * 1b-2); several objects' entries could share one dirf.db commit and
- * one pair of barriers by letting the first waiter on dirf_lock commit
- * the queued entries of the others. Not done yet (docs/engine.md).
+ * Group commit. Steps 1b-2 (the dirf.db part) are shared: a commit that
+ * finds no group at work leads one at once, with its object's blocks
+ * still in its batch (a lone writer costs what it always did: two
+ * submits). A commit that finds a group at work writes its object's
+ * blocks, nodes and header now (its own submit, while the other group
+ * syncs: nothing shared is locked) and queues itself; when the group at
+ * work is done, one of the queued commits leads all of them
+ * (commit_group.c): their entry changes in one dirf.db commit, one pair
+ * of barriers for all. The object stays locked by its own thread
+ * throughout; the leader never touches a member's tree, only the entry
+ * change the member described.
  */
 #include <string.h>
 
 #include "log.h"
 #include "tstore_internal.h"
-#include "uuid.h"
+#include "tstore_test.h"
 
-static bool shell_conflict(struct tstore *s, struct tstore_obj *o,
-			   const void *id, size_t len)
-{
-	struct tstore_obj *p;
-
-	for (p = s->open_list; p; p = p->next)
-		if (p != o && p->attached && p->id_len == len &&
-		    uuid_equal(&p->uuid, &o->uuid) && !memcmp(p->id, id, len))
-			return true;
-	return false;
-}
-
-/*
- * A rename takes the new ID in the open-object list at once, so that no
- * other struct for that ID can appear before the commit settles; a
- * caller looking the new ID up waits on o->lock and re-checks the ID.
- */
-static TEE_Result rename_shell(struct tstore *s, struct commit *c,
-			       struct batch *b)
-{
-	struct tstore_obj *o = c->o;
-	TEE_Result res;
-
-	pthread_mutex_lock(&s->lock);
-	if (shell_conflict(s, o, c->new_id, c->new_len)) {
-		pthread_mutex_unlock(&s->lock);
-		return TEE_ERROR_ACCESS_CONFLICT;
-	}
-	pthread_mutex_unlock(&s->lock);
-	res = dirf_rename(s->dirf, b, &o->uuid, o->id, o->id_len, c->new_id,
-			  c->new_len);
-	if (res)
-		return res;
-	pthread_mutex_lock(&s->lock);
-	memcpy(o->id, c->new_id, c->new_len);
-	o->id_len = c->new_len;
-	pthread_mutex_unlock(&s->lock);
-	return TEE_SUCCESS;
-}
-
-static TEE_Result apply_dirf_change(struct tstore *s, struct batch *b,
-				    struct commit *c, const uint8_t *hash)
-{
-	struct tstore_obj *o = c->o;
-	struct dirf_entry e;
-
-	switch (c->kind) {
-	case COMMIT_INSERT:
-		if (c->no_replace &&
-		    !dirf_find(s->dirf, &o->uuid, o->id, o->id_len, NULL))
-			return TEE_ERROR_ACCESS_CONFLICT;
-		memset(&e, 0, sizeof(e));
-		e.uuid = o->uuid;
-		memcpy(e.oid, o->id, o->id_len);
-		e.oid_len = (uint32_t)o->id_len;
-		memcpy(e.hash, hash, HTREE_HASH_SIZE);
-		e.file_number = c->fnum;
-		return dirf_insert(s->dirf, b, &e, &c->obsolete_fnum);
-	case COMMIT_SET_HASH:
-		return dirf_set_hash(s->dirf, b, &o->uuid, o->id, o->id_len,
-				     hash);
-	case COMMIT_RENAME:
-		return rename_shell(s, c, b);
-	case COMMIT_REMOVE:
-		return dirf_remove(s->dirf, b, &o->uuid, o->id, o->id_len,
-				   &c->obsolete_fnum);
-	}
-	return TEE_ERROR_BAD_PARAMETERS;
-}
-
-static TEE_Result barrier_one(struct tstore *s, struct batch *b,
-			      struct commit *c)
-{
-	TEE_Result res = TEE_SUCCESS;
-
-	if (c->ht)
-		res = batch_sync(b, c->fh);
-	if (!res)
-		res = batch_sync(b, dirf_fh(s->dirf));
-	if (!res && c->created)
-		res = batch_sync_dir(b);
-	if (!res)
-		res = batch_flush(b);
-	return res;
-}
-
-static TEE_Result commit_record(struct tstore *s, struct batch *b)
-{
-	TEE_Result res;
-
-	res = dirf_commit_header(s->dirf, b);
-	if (!res)
-		res = batch_sync(b, dirf_fh(s->dirf));
-	if (!res)
-		res = batch_flush(b);
-	return res;
-}
-
-/* Undo everything of a failed commit; the committed state stays. */
-static void abort_commit(struct tstore *s, struct batch *b, struct commit *c,
-			 bool dirf_touched)
+/* A commit that failed before it joined a group: back to the old state. */
+static TEE_Result fail_alone(struct batch *b, struct commit *c, TEE_Result res)
 {
 	batch_discard(b);
-	if (dirf_touched && dirf_commit_abort(s->dirf, b))
-		s->dirf_stale = true;
-	batch_discard(b);
-	/* The replaced or removed entry is back: its number is not obsolete. */
-	if (c->obsolete_fnum != UINT32_MAX)
-		dirf_release_fnum(s->dirf, c->obsolete_fnum);
-	c->obsolete_fnum = UINT32_MAX;
 	/* A new file is the caller's to drop; an old one rolls back. */
 	if (c->ht && !c->created && htree_commit_abort(c->ht))
 		c->ht_stale = true;
+	return res;
+}
+
+/* The member's own epilogue, once the group has decided. */
+static TEE_Result finish(struct commit *c)
+{
+	if (c->res == TEE_SUCCESS) {
+		if (c->ht)
+			htree_commit_done(c->ht);
+		return TEE_SUCCESS;
+	}
+	if (c->unknown)
+		c->ht_stale = c->ht != NULL; /* reopen from dirf.db's hash */
+	else if (c->ht && !c->created && htree_commit_abort(c->ht))
+		c->ht_stale = true;
+	return c->res;
+}
+
+static void queue_locked(struct tstore *s, struct commit *c)
+{
+	c->next = NULL;
+	*s->group_tail = c;
+	s->group_tail = &c->next;
+	s->group_joins++;
+}
+
+static void unqueue_locked(struct tstore *s, struct commit *c)
+{
+	struct commit **pp = &s->group_head;
+
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	if (s->group_tail == &c->next)
+		s->group_tail = pp;
+	c->next = NULL;
+}
+
+/*
+ * Leads one group: self first, then the oldest queued commits, at most
+ * TSTORE_GROUP_MAX. Called and returns with group_lock held and
+ * group_leading set by the caller; the lock is dropped for the I/O.
+ */
+static void lead_locked(struct tstore *s, struct batch *b, struct commit *self)
+{
+	struct commit *last = self, *c, *next;
+	size_t n = 1;
+
+	while (s->group_hold)
+		pthread_cond_wait(&s->group_cond, &s->group_lock);
+	while (s->group_head && n < TSTORE_GROUP_MAX) {
+		c = s->group_head;
+		s->group_head = c->next;
+		last->next = c;
+		last = c;
+		n++;
+	}
+	if (!s->group_head)
+		s->group_tail = &s->group_head;
+	last->next = NULL;
+	pthread_mutex_unlock(&s->group_lock);
+
+	tstore_group_commit(s, b, self);
+
+	pthread_mutex_lock(&s->group_lock);
+	/* A member may return (its c is on its stack) once done is set and
+	 * group_lock is free: read next first. */
+	for (c = self; c; c = next) {
+		next = c->next;
+		c->done = true;
+	}
+	s->group_leading = false;
+	pthread_cond_broadcast(&s->group_cond);
+}
+
+/* Queued behind a group at work: wait to be committed, or to lead. */
+static void wait_or_lead_locked(struct tstore *s, struct batch *b,
+				struct commit *c)
+{
+	queue_locked(s, c);
+	while (!c->done) {
+		if (s->group_leading) {
+			pthread_cond_wait(&s->group_cond, &s->group_lock);
+			continue;
+		}
+		unqueue_locked(s, c);
+		s->group_leading = true;
+		lead_locked(s, b, c);
+	}
 }
 
 TEE_Result tstore_commit(struct tstore *s, struct batch *b, struct commit *c)
 {
-	uint8_t hash[HTREE_HASH_SIZE] = {0};
 	TEE_Result res = TEE_SUCCESS;
-	uint8_t old_id[TSTORE_ID_MAX];
-	size_t old_len = c->o->id_len;
 
 	c->obsolete_fnum = UINT32_MAX;
 	c->unknown = false;
 	c->ht_stale = false;
-	memcpy(old_id, c->o->id, old_len);
+	c->applied = false;
+	c->done = false;
+	c->res = TEE_SUCCESS;
+	c->next = NULL;
+	c->old_len = c->o->id_len;
+	memcpy(c->old_id, c->o->id, c->old_len);
+	memset(c->hash, 0, sizeof(c->hash));
 	if (c->ht)
-		res = htree_commit_prepare(c->ht, b, true, hash);
-	if (res) {
-		abort_commit(s, b, c, false);
-		return res;
-	}
-	pthread_mutex_lock(&s->dirf_lock);
-	res = tstore_dirf_ready(s, b);
-	if (res) {
-		pthread_mutex_unlock(&s->dirf_lock);
-		abort_commit(s, b, c, false);
-		return res;
-	}
-	res = apply_dirf_change(s, b, c, hash);
-	if (!res)
-		res = dirf_commit_prepare(s->dirf, b);
-	if (!res)
-		res = barrier_one(s, b, c);
-	if (res) {
-		abort_commit(s, b, c, true);
-		if (c->kind == COMMIT_RENAME) {
-			pthread_mutex_lock(&s->lock);
-			memcpy(c->o->id, old_id, old_len);
-			c->o->id_len = old_len;
-			pthread_mutex_unlock(&s->lock);
-		}
-		pthread_mutex_unlock(&s->dirf_lock);
-		return res;
-	}
-	res = commit_record(s, b);
-	if (res) {
-		/* The record may or may not be on disk: reload both. */
-		batch_discard(b);
-		s->dirf_stale = true;
-		c->unknown = true;
-		c->ht_stale = c->ht != NULL;
-		pthread_mutex_unlock(&s->dirf_lock);
-		return res;
-	}
-	dirf_commit_done(s->dirf);
-	if (c->ht)
-		htree_commit_done(c->ht);
-	pthread_mutex_unlock(&s->dirf_lock);
+		res = htree_commit_prepare(c->ht, b, true, c->hash);
+	if (res)
+		return fail_alone(b, c, res);
 
-	pthread_mutex_lock(&s->lock);
-	s->stats.commits++;
-	s->stats.barriers += 2;
-	pthread_mutex_unlock(&s->lock);
-	return TEE_SUCCESS;
+	pthread_mutex_lock(&s->group_lock);
+	if (!s->group_leading) {
+		s->group_leading = true;
+		s->group_joins++;
+		lead_locked(s, b, c);
+		pthread_mutex_unlock(&s->group_lock);
+		return finish(c);
+	}
+	pthread_mutex_unlock(&s->group_lock);
+	/*
+	 * A group is at work: write this object's part now, overlapping its
+	 * barriers; the group that takes this commit only SYNCs the file.
+	 */
+	res = batch_flush(b);
+	if (res)
+		return fail_alone(b, c, res);
+	pthread_mutex_lock(&s->group_lock);
+	wait_or_lead_locked(s, b, c);
+	pthread_mutex_unlock(&s->group_lock);
+	return finish(c);
 }
 
 void tstore_drop_file(struct tstore *s, uint32_t fnum)
@@ -218,4 +188,22 @@ void tstore_drop_file(struct tstore *s, uint32_t fnum)
 	pthread_mutex_lock(&s->dirf_lock);
 	dirf_release_fnum(s->dirf, fnum);
 	pthread_mutex_unlock(&s->dirf_lock);
+}
+
+void tstore_test_hold_groups(struct tstore *s, bool hold)
+{
+	pthread_mutex_lock(&s->group_lock);
+	s->group_hold = hold;
+	pthread_cond_broadcast(&s->group_cond);
+	pthread_mutex_unlock(&s->group_lock);
+}
+
+uint64_t tstore_test_group_joins(struct tstore *s)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&s->group_lock);
+	n = s->group_joins;
+	pthread_mutex_unlock(&s->group_lock);
+	return n;
 }

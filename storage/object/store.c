@@ -138,6 +138,9 @@ TEE_Result tstore_open(struct backend *be, const struct tstore_config *cfg,
 	    cfg->batch_size ? cfg->batch_size : BATCH_DEFAULT_DATA_CAP;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->dirf_lock, NULL);
+	pthread_mutex_init(&s->group_lock, NULL);
+	pthread_cond_init(&s->group_cond, NULL);
+	s->group_tail = &s->group_head;
 	res = keys_create(cfg->huk, cfg->huk_len, cfg->subkey_compat, &s->keys);
 	if (res)
 		goto err;
@@ -177,6 +180,8 @@ void tstore_close(struct tstore *s)
 	keys_destroy(s->keys);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->dirf_lock);
+	pthread_mutex_destroy(&s->group_lock);
+	pthread_cond_destroy(&s->group_cond);
 	free(s);
 }
 

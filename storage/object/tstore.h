@@ -94,6 +94,7 @@ struct tstore_stats {
 	uint64_t commits;
 	uint64_t barriers; /* batches ending in SYNC ops */
 	uint64_t orphans_removed;
+	uint64_t groups; /* dirf.db commits: commits / groups = group size */
 };
 
 /*

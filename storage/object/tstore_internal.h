@@ -4,11 +4,14 @@
  *
  * Locks, in the only order they are taken:
  *	o->lock      one object: its tree, file, head; held across its I/O
+ *	             and while its commit waits in a commit group
  *	s->dirf_lock the dirf commit lock: dirf.db and its index; held
  *	             across a dirf.db commit (the two barriers), not while an
  *	             object's data is being written
  *	s->lock      leaf: the open-object list, the batch pool, stats;
  *	             never held across I/O
+ *	s->group_lock leaf: the commit queue (commit.c); never held across
+ *	             I/O nor while taking another lock
  */
 #ifndef TEESTORE_TSTORE_INTERNAL_H
 #define TEESTORE_TSTORE_INTERNAL_H
@@ -21,6 +24,14 @@
 #include "tstore.h"
 
 #define TSTORE_BATCH_POOL 4
+/*
+ * Most commits in one group: their object files, dirf.db and a SYNC_DIR
+ * make one barrier of FSYNC_GROUP_MAX (16) SYNCs, which the POSIX backend
+ * and tee-supplicant flush all at once.
+ */
+#define TSTORE_GROUP_MAX 14
+
+struct commit;
 
 struct tstore {
 	struct backend *be;
@@ -37,6 +48,15 @@ struct tstore {
 	struct batch *pool[TSTORE_BATCH_POOL];
 	size_t npool;
 	struct tstore_stats stats;
+
+	/* Group commit (commit.c, docs/engine.md "Group commit"). */
+	pthread_mutex_t group_lock;
+	pthread_cond_t group_cond;   /* a group finished; hold lifted */
+	bool group_leading;	     /* group_lock: a leader is at work */
+	struct commit *group_head;   /* group_lock: waiting commits, FIFO */
+	struct commit **group_tail;  /* group_lock */
+	bool group_hold;	     /* group_lock: test hook (tstore_test.h) */
+	uint64_t group_joins;	     /* group_lock: commits queued so far */
 };
 
 struct tstore_obj {
@@ -78,9 +98,35 @@ struct commit {
 	uint32_t obsolete_fnum; /* file to remove after commit, or MAX */
 	bool unknown;		/* error on the commit record: outcome? */
 	bool ht_stale;		/* ht no longer matches the disk: drop it */
+
+	/*
+	 * Group commit. The member's thread fills these before it queues
+	 * the commit; from then on the group's leader owns the struct (and
+	 * acts on o's behalf: the member holds o->lock and waits) until it
+	 * sets done under group_lock.
+	 */
+	uint8_t hash[HTREE_HASH_SIZE]; /* ht's new root hash */
+	uint8_t old_id[TSTORE_ID_MAX]; /* RENAME: to restore on failure */
+	size_t old_len;
+	bool applied;	    /* leader: the entry change is in dirf.db */
+	bool done;	    /* group_lock: res is final */
+	TEE_Result res;	    /* the commit's outcome */
+	struct commit *next; /* group_lock: queue link */
 };
 
+/*
+ * Commits one change (c->o locked by the caller, b its batch, holding the
+ * object's queued data): atomic and durable on success. Concurrent
+ * commits share one dirf.db commit and its two barriers (commit.c).
+ */
 TEE_Result tstore_commit(struct tstore *s, struct batch *b, struct commit *c);
+/*
+ * The leader's part (commit_group.c): applies every member's entry
+ * change in one dirf.db commit; sets each member's res, obsolete_fnum,
+ * unknown and ht_stale. dirf_lock is taken here.
+ */
+void tstore_group_commit(struct tstore *s, struct batch *b,
+			 struct commit *members);
 /* Removes an obsolete file after its commit and frees its number. */
 void tstore_drop_file(struct tstore *s, uint32_t fnum);
 
