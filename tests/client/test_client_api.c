@@ -819,9 +819,11 @@ static void test_limits_clear_errors(void)
 					  "65536",
 					  "--max-shm-client",
 					  "262144",
+					  "--max-clients",
+					  "2",
 					  NULL};
 	struct teed_proc t2;
-	TEEC_Context ctx;
+	TEEC_Context ctx, c2, c3;
 	TEEC_Session s[3];
 	TEEC_SharedMemory a, b;
 	TEEC_Operation op;
@@ -869,6 +871,13 @@ static void test_limits_clear_errors(void)
 	TEEC_ReleaseSharedMemory(&a);
 	CHECK_EQ(TEEC_AllocateSharedMemory(&ctx, &b), 0);
 	TEEC_ReleaseSharedMemory(&b);
+	/* Clients: a third connection is refused while two are open. */
+	CHECK_EQ(TEEC_InitializeContext(t2.socket, &c2), 0);
+	CHECK(TEEC_InitializeContext(t2.socket, &c3) != TEEC_SUCCESS);
+	TEEC_FinalizeContext(&c2);
+	usleep(100000); /* teed notices c2 is gone */
+	CHECK_EQ(TEEC_InitializeContext(t2.socket, &c3), 0);
+	TEEC_FinalizeContext(&c3);
 	TEEC_CloseSession(&s[0]);
 	TEEC_CloseSession(&s[1]);
 	TEEC_FinalizeContext(&ctx);
