@@ -31,12 +31,32 @@ static size_t base_len(const char *name, size_t len)
 	return i <= HEX_MAX ? i : 0;
 }
 
+/*
+ * gpstore keeps a corrupt object's file aside as
+ * "corrupt-<TA UUID>-<file number>[-n]" (docs/gp-storage.md): lowercase
+ * hex digits and dashes after the prefix, nothing else.
+ */
+static bool quarantine_name(const char *name, size_t len)
+{
+	static const char prefix[] = "corrupt-";
+	size_t i, p = sizeof(prefix) - 1;
+
+	if (len <= p || memcmp(name, prefix, p))
+		return false;
+	for (i = p; i < len; i++)
+		if (!is_hex_lower(name[i]) && name[i] != '-')
+			return false;
+	return true;
+}
+
 bool suppl_name_valid(const char *name, size_t len)
 {
 	size_t b, i;
 
 	if (!name || len == 0 || len > SUPPL_NAME_MAX)
 		return false;
+	if (quarantine_name(name, len))
+		return true;
 	b = base_len(name, len);
 	if (b == 0)
 		return false;

@@ -15,7 +15,8 @@
  *   base [ "." suffix ]
  * base   = "dirf.db" | 1..16 lowercase hex digits (OP-TEE file numbers)
  * suffix = 1..16 of [a-z0-9_] (temporary and side files, e.g. "1f.tmp")
- * and at most SUPPL_NAME_MAX bytes in all.
+ * or "corrupt-" followed by [0-9a-f-] (a corrupt object's file kept aside
+ * by gpstore), and at most SUPPL_NAME_MAX bytes in all.
  */
 bool suppl_name_valid(const char *name, size_t len);
 

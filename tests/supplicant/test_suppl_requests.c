@@ -147,6 +147,10 @@ static void test_hostile_names_refused(void)
 	    "0123456789abcdef0",
 	    "1f.0123456789abcdef0",
 	    "g",
+	    "corrupt-",
+	    "corrupt-../x",
+	    "corrupt-A1",
+	    "corrupt-1f.tmp",
 	};
 	char longname[SUPPL_NAME_MAX + 2];
 	struct server s;
@@ -170,6 +174,14 @@ static void test_hostile_names_refused(void)
 	memset(longname, 'a', sizeof(longname));
 	CHECK_EQ(fs_name(&s, SUPPL_FS_CREATE, longname, SUPPL_NAME_MAX + 1),
 		 TEE_ERROR_BAD_PARAMETERS);
+	/* gpstore's quarantine names are served. */
+	{
+		static const char kept[] =
+			"corrupt-f4e750bb-1437-4fbf-8785-8d3580c34994-1f-2";
+
+		CHECK_EQ(fs_name(&s, SUPPL_FS_REMOVE, kept, strlen(kept)),
+			 TEE_ERROR_ITEM_NOT_FOUND);
+	}
 	/* Nothing appeared next to the directory. */
 	snprintf(esc, sizeof(esc), "%s/../escape", s.dir);
 	CHECK(stat(esc, &st) < 0 && errno == ENOENT);
