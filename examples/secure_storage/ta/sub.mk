@@ -1,0 +1,15 @@
+# OP-TEE-style TA build description (plain make against the dev kit:
+# make TA_DEV_KIT_DIR=<build>/export/ta_dev_kit).
+global-incdirs-y += ../include
+srcs-y += secure_storage_ta.c
+srcs-y += ss_util.c
+srcs-y += ss_object.c
+srcs-y += ss_put.c
+srcs-y += ss_get.c
+srcs-y += ss_info.c
+
+# A dev kit whose headers do not yet declare trusted storage and digests:
+# use this TA's copy of the GP prototypes (ss_gp_prototypes.h).
+ifeq ($(shell grep -l TEE_OpenPersistentObject $(TA_DEV_KIT_DIR)/include/*.h 2>/dev/null),)
+cppflags-y += -DSS_NEED_GP_PROTOTYPES
+endif
