@@ -137,6 +137,7 @@ TEE_Result tstore_commit(struct tstore *s, struct batch *b, struct commit *c)
 	c->unknown = false;
 	c->ht_stale = false;
 	c->applied = false;
+	c->synced = false;
 	c->done = false;
 	c->res = TEE_SUCCESS;
 	c->next = NULL;
@@ -158,12 +159,17 @@ TEE_Result tstore_commit(struct tstore *s, struct batch *b, struct commit *c)
 	}
 	pthread_mutex_unlock(&s->group_lock);
 	/*
-	 * A group is at work: write this object's part now, overlapping its
-	 * barriers; the group that takes this commit only SYNCs the file.
+	 * A group is at work: write and SYNC this object's part now, while
+	 * that group's barriers run (nothing shared is locked); the group
+	 * that takes this commit then syncs only dirf.db.
 	 */
-	res = batch_flush(b);
+	if (c->ht)
+		res = batch_sync(b, c->fh);
+	if (!res)
+		res = batch_flush(b);
 	if (res)
 		return fail_alone(b, c, res);
+	c->synced = c->ht != NULL;
 	pthread_mutex_lock(&s->group_lock);
 	wait_or_lead_locked(s, b, c);
 	pthread_mutex_unlock(&s->group_lock);

@@ -110,7 +110,11 @@ static TEE_Result apply(struct tstore *s, struct batch *b, struct commit *c)
 	return TEE_ERROR_BAD_PARAMETERS;
 }
 
-/* Barrier 1: every applied member's file, dirf.db, the directory. */
+/*
+ * Barrier 1: dirf.db, the directory if a member's file is new, and the
+ * member files not synced yet (the leader's own: followers sync theirs
+ * while they wait).
+ */
 static TEE_Result barrier_one(struct tstore *s, struct batch *b,
 			      struct commit *members)
 {
@@ -119,10 +123,11 @@ static TEE_Result barrier_one(struct tstore *s, struct batch *b,
 	struct commit *c;
 
 	for (c = members; !res && c; c = c->next) {
-		if (!c->applied || !c->ht)
+		if (!c->applied)
 			continue;
-		res = batch_sync(b, c->fh);
 		created |= c->created;
+		if (c->ht && !c->synced)
+			res = batch_sync(b, c->fh);
 	}
 	if (!res)
 		res = batch_sync(b, dirf_fh(s->dirf));

@@ -51,12 +51,12 @@ struct tstore {
 
 	/* Group commit (commit.c, docs/engine.md "Group commit"). */
 	pthread_mutex_t group_lock;
-	pthread_cond_t group_cond;   /* a group finished; hold lifted */
-	bool group_leading;	     /* group_lock: a leader is at work */
-	struct commit *group_head;   /* group_lock: waiting commits, FIFO */
-	struct commit **group_tail;  /* group_lock */
-	bool group_hold;	     /* group_lock: test hook (tstore_test.h) */
-	uint64_t group_joins;	     /* group_lock: commits queued so far */
+	pthread_cond_t group_cond;  /* a group finished; hold lifted */
+	bool group_leading;	    /* group_lock: a leader is at work */
+	struct commit *group_head;  /* group_lock: waiting commits, FIFO */
+	struct commit **group_tail; /* group_lock */
+	bool group_hold;	    /* group_lock: test hook (tstore_test.h) */
+	uint64_t group_joins;	    /* group_lock: commits queued so far */
 };
 
 struct tstore_obj {
@@ -108,9 +108,10 @@ struct commit {
 	uint8_t hash[HTREE_HASH_SIZE]; /* ht's new root hash */
 	uint8_t old_id[TSTORE_ID_MAX]; /* RENAME: to restore on failure */
 	size_t old_len;
-	bool applied;	    /* leader: the entry change is in dirf.db */
-	bool done;	    /* group_lock: res is final */
-	TEE_Result res;	    /* the commit's outcome */
+	bool synced;	     /* ht's file is durable already (follower) */
+	bool applied;	     /* leader: the entry change is in dirf.db */
+	bool done;	     /* group_lock: res is final */
+	TEE_Result res;	     /* the commit's outcome */
 	struct commit *next; /* group_lock: queue link */
 };
 
