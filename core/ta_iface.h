@@ -97,4 +97,14 @@ struct ta_config {
 int ta_side_init(const struct ta_config *cfg);
 void ta_side_shutdown(void);
 
+/*
+ * Trusted storage for TAs (added with it, docs/gp-storage-ta.md): the GP
+ * object layer that instances started from now on use (each gets its own
+ * client of g, destroyed when the instance ends). NULL: no storage (TAs
+ * get ITEM_NOT_FOUND). g must outlive every instance started with it:
+ * call ta_side_shutdown() before gpstore_destroy().
+ */
+struct gpstore;
+void ta_side_set_storage(struct gpstore *g);
+
 #endif

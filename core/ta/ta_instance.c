@@ -76,6 +76,7 @@ static struct ta_instance *inst_alloc(const TEE_UUID *uuid, pid_t pid, int sock,
 
 static void inst_free(struct ta_instance *inst)
 {
+	ta_storage_detach(inst);
 	ta_shm_cache_clear(&inst->cache);
 	pthread_mutex_destroy(&inst->lock);
 	pthread_mutex_destroy(&inst->send_lock);
@@ -105,6 +106,9 @@ void ta_inst_kill(struct ta_instance *inst, const char *why, bool kill_now)
 	pthread_mutex_unlock(&inst->send_lock);
 	ta_reap(inst->name, inst->pid, kill_now);
 	ta_shm_cache_clear(&inst->cache);
+	/* Its handles and enumerators go with it (the channel holder or
+	 * the last owner runs this: no storage syscall is in progress). */
+	ta_storage_detach(inst);
 }
 
 /* Reads the PROPS message and checks it against the UUID asked for. */
@@ -168,6 +172,13 @@ static TEE_Result inst_load(const TEE_UUID *uuid, struct ta_instance **out,
 	}
 	res = read_props(path, uuid, sock, &props);
 	inst = res ? NULL : inst_alloc(uuid, pid, sock, props.flags);
+	if (inst) {
+		res = ta_storage_attach(inst);
+		if (res) {
+			inst_free(inst);
+			inst = NULL;
+		}
+	}
 	if (!inst) {
 		close(sock);
 		ta_reap(name, pid, true);

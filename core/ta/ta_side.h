@@ -73,6 +73,11 @@ struct ta_instance {
 	struct ta_shm_cache cache;
 	uint8_t *rxbuf;
 	uint8_t *txbuf;
+	/*
+	 * Trusted storage context (ta_storage_syscall.c): made before the
+	 * instance is shared, used by the channel holder, freed at death.
+	 */
+	struct ta_storage *storage;
 
 	struct ta_instance *next; /* ta_g.list, under ta_g.lock */
 };
@@ -146,6 +151,18 @@ TEE_Result ta_call(struct ta_instance *inst, struct ta_session *s,
 TEE_Result ta_syscall_dispatch(struct ta_instance *inst, struct ta_session *s,
 			       uint32_t nr, const uint8_t *args, size_t len,
 			       struct wire_wr *out);
+
+/*
+ * ta_storage_syscall.c: the instance's gpstore client (attach after PROPS,
+ * detach at death: releases its handles), the storage syscall range, and
+ * the gpd.tee.trustedStorage.* properties (0 without a gpstore).
+ */
+TEE_Result ta_storage_attach(struct ta_instance *inst);
+void ta_storage_detach(struct ta_instance *inst);
+TEE_Result ta_sys_storage(struct ta_instance *inst, struct ta_session *s,
+			  uint32_t nr, const uint8_t *args, size_t len,
+			  struct wire_wr *out);
+size_t ta_storage_props(const char *names[], uint32_t values[], size_t max);
 
 /* ta_shm_cache.c (owned by the busy holder) */
 void ta_shm_cache_begin(struct ta_shm_cache *c);

@@ -2,7 +2,7 @@
  * The TA's "syscalls": requests a TA process sends teed during a call.
  * Numbers come in ranges (lib/ipc/ta_msg.h, TA_SYS_*), one per subsystem;
  * a range's handler decodes and checks its own arguments. Trusted storage
- * will add the TA_SYS_STORAGE_BASE range here.
+ * (TA_SYS_STORAGE_BASE) is served by ta_storage_syscall.c.
  */
 #include <ctype.h>
 #include <string.h>
@@ -65,7 +65,12 @@ static void encode_tee_props(struct wire_wr *w)
 	    0x4265,
 	    {0x80, 0x00, 0x74, 0x65, 0x65, 0x73, 0x74, 0x6f}};
 
-	wire_put_u32(w, 14);
+	const char *st_names[8];
+	uint32_t st_values[8];
+	size_t i, nst = ta_storage_props(st_names, st_values, 8);
+
+	/* gpd.tee.trustedStorage.* from the object layer, when there is one */
+	wire_put_u32(w, (uint32_t)(nst ? 13 + nst : 14));
 	prop_str(w, "gpd.tee.apiversion", "1.3.1");
 	prop_u32(w, "gpd.tee.internalCore.version", 0x01030100);
 	prop_str(w, "gpd.tee.description", "teestore user-space TEE");
@@ -74,7 +79,11 @@ static void encode_tee_props(struct wire_wr *w)
 	prop_u32(w, "gpd.tee.TAPersistentTime.protectionLevel", 100);
 	prop_u32(w, "gpd.tee.arith.maxBigIntSize", 4096);
 	prop_bool(w, "gpd.tee.cryptography.ecc", false);
-	prop_u32(w, "gpd.tee.trustedStorage.antiRollback.protectionLevel", 0);
+	if (!nst)
+		prop_u32(w, "gpd.tee.trustedStorage.antiRollback.protectionLevel",
+			 0);
+	for (i = 0; i < nst; i++)
+		prop_u32(w, st_names[i], st_values[i]);
 	prop_str(w, "gpd.tee.trustedos.implementation.version", "0.1.0");
 	prop_u32(w, "gpd.tee.trustedos.implementation.binaryversion", 0x100);
 	prop_str(w, "gpd.tee.trustedos.manufacturer", "teestore");
@@ -120,7 +129,7 @@ static const struct {
 	ta_sys_handler handler;
 } ranges[] = {
     {TA_SYS_CORE_BASE, sys_core},
-    /* { TA_SYS_STORAGE_BASE, ta_sys_storage }, with trusted storage */
+    {TA_SYS_STORAGE_BASE, ta_sys_storage},
 };
 
 TEE_Result ta_syscall_dispatch(struct ta_instance *inst, struct ta_session *s,

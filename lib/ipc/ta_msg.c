@@ -287,3 +287,253 @@ int ta_msg_decode_to_ta(const struct ipc_msg *m, struct ta_msg_req *out)
 		return -EBADMSG;
 	}
 }
+
+/* ---- trusted storage syscalls (docs/gp-storage-ta.md) ---- */
+
+/* The fields of a storage syscall, in wire order. */
+enum st_field {
+	F_END,
+	F_HANDLE,  /* u32 handle */
+	F_STORAGE, /* u32 storage_id */
+	F_FLAGS,   /* u32 flags */
+	F_VALUE,   /* u32 value */
+	F_U64,	   /* u64 u64 */
+	F_ID,	   /* u32 id_len, id bytes */
+	F_KEY,	   /* u32 has_key [, 5 x u32, u32 attr_len, attrs] */
+	F_CDATA,   /* u32 data_mode, u32 data_len, data (CREATE) */
+	F_REST,	   /* data: the rest of the message */
+};
+
+#define ST_MAX_FIELDS 6
+
+struct st_layout {
+	uint32_t nr;
+	uint8_t f[ST_MAX_FIELDS];
+};
+
+static const struct st_layout st_layouts[] = {
+    {TA_SYS_ST_OPEN, {F_STORAGE, F_FLAGS, F_ID}},
+    {TA_SYS_ST_CREATE, {F_STORAGE, F_FLAGS, F_VALUE, F_ID, F_KEY, F_CDATA}},
+    {TA_SYS_ST_CLOSE, {F_HANDLE}},
+    {TA_SYS_ST_CLOSE_DELETE, {F_HANDLE}},
+    {TA_SYS_ST_RENAME, {F_HANDLE, F_ID}},
+    {TA_SYS_ST_READ, {F_HANDLE, F_VALUE}},
+    {TA_SYS_ST_WRITE, {F_HANDLE, F_REST}},
+    {TA_SYS_ST_TRUNCATE, {F_HANDLE, F_U64}},
+    {TA_SYS_ST_SEEK, {F_HANDLE, F_VALUE, F_U64}},
+    {TA_SYS_ST_INFO, {F_HANDLE}},
+    {TA_SYS_ST_RESTRICT, {F_HANDLE, F_VALUE}},
+    {TA_SYS_ST_GET_ATTRS, {F_HANDLE}},
+    {TA_SYS_ST_ENUM_ALLOC, {F_END}},
+    {TA_SYS_ST_ENUM_FREE, {F_HANDLE}},
+    {TA_SYS_ST_ENUM_RESET, {F_HANDLE}},
+    {TA_SYS_ST_ENUM_START, {F_HANDLE, F_STORAGE}},
+    {TA_SYS_ST_ENUM_NEXT, {F_HANDLE, F_VALUE}},
+    {TA_SYS_ST_STAGE_BEGIN, {F_U64}},
+    {TA_SYS_ST_STAGE_PUT, {F_REST}},
+    {TA_SYS_ST_WRITE_STAGED, {F_HANDLE}},
+    {TA_SYS_ST_READ_STAGED, {F_HANDLE, F_U64}},
+    {TA_SYS_ST_STAGE_GET, {F_U64, F_VALUE}},
+    {TA_SYS_ST_STAGE_END, {F_END}},
+};
+
+static const struct st_layout *st_layout(uint32_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(st_layouts) / sizeof(st_layouts[0]); i++)
+		if (st_layouts[i].nr == nr)
+			return &st_layouts[i];
+	return NULL;
+}
+
+/* Per-number limits on `value` (0: any). */
+static bool st_value_valid(uint32_t nr, uint32_t v)
+{
+	switch (nr) {
+	case TA_SYS_ST_READ:
+	case TA_SYS_ST_STAGE_GET:
+		return v <= TA_ST_CHUNK;
+	case TA_SYS_ST_CREATE:
+	case TA_SYS_ST_ENUM_NEXT:
+		return v <= 1;
+	default:
+		return true;
+	}
+}
+
+static void st_put_key(struct wire_wr *w, const struct ta_st_args *a)
+{
+	wire_put_u32(w, a->has_key);
+	if (!a->has_key)
+		return;
+	wire_put_u32(w, a->key.object_type);
+	wire_put_u32(w, a->key.object_size);
+	wire_put_u32(w, a->key.max_object_size);
+	wire_put_u32(w, a->key.object_usage);
+	wire_put_u32(w, a->key.have_attrs);
+	wire_put_u32(w, a->key.attr_len);
+	wire_put_bytes(w, a->key.attrs, a->key.attr_len);
+}
+
+static bool st_put_field(struct wire_wr *w, uint8_t f,
+			 const struct ta_st_args *a)
+{
+	switch (f) {
+	case F_HANDLE:
+		wire_put_u32(w, a->handle);
+		break;
+	case F_STORAGE:
+		wire_put_u32(w, a->storage_id);
+		break;
+	case F_FLAGS:
+		wire_put_u32(w, a->flags);
+		break;
+	case F_VALUE:
+		wire_put_u32(w, a->value);
+		return st_value_valid(a->nr, a->value);
+	case F_U64:
+		wire_put_u64(w, a->u64);
+		break;
+	case F_ID:
+		wire_put_u32(w, a->id_len);
+		wire_put_bytes(w, a->id, a->id_len);
+		return a->id_len <= TA_ST_ID_MAX;
+	case F_KEY:
+		st_put_key(w, a);
+		return !a->has_key || a->key.attr_len <= TA_ST_ATTRS_MAX;
+	case F_CDATA:
+		wire_put_u32(w, a->data_mode);
+		wire_put_u32(w, (uint32_t)a->data_len);
+		wire_put_bytes(w, a->data, a->data_len);
+		return a->data_len <= TA_ST_CHUNK &&
+		       (a->data_mode == TA_ST_DATA_INLINE ||
+			(a->data_mode == TA_ST_DATA_STAGED && !a->data_len));
+	case F_REST:
+		wire_put_bytes(w, a->data, a->data_len);
+		return a->data_len <= TA_ST_CHUNK;
+	}
+	return true;
+}
+
+int ta_msg_encode_st(void *buf, size_t cap, const struct ta_st_args *a)
+{
+	const struct st_layout *l = st_layout(a->nr);
+	struct wire_wr w = wire_wr_init(buf, cap);
+	size_t i;
+
+	if (!l)
+		return -EINVAL;
+	for (i = 0; i < ST_MAX_FIELDS && l->f[i] != F_END; i++)
+		if (!st_put_field(&w, l->f[i], a))
+			return -EINVAL;
+	return finish(&w);
+}
+
+static bool st_get_key(struct wire_rd *r, struct ta_st_args *a)
+{
+	uint32_t has = wire_get_u32(r);
+
+	if (has > 1)
+		return false;
+	a->has_key = has;
+	if (!has)
+		return true;
+	a->key.object_type = wire_get_u32(r);
+	a->key.object_size = wire_get_u32(r);
+	a->key.max_object_size = wire_get_u32(r);
+	a->key.object_usage = wire_get_u32(r);
+	a->key.have_attrs = wire_get_u32(r);
+	a->key.attr_len = wire_get_u32(r);
+	if (a->key.attr_len > TA_ST_ATTRS_MAX)
+		return false;
+	a->key.attrs = wire_get_ptr(r, a->key.attr_len);
+	return !r->short_read;
+}
+
+static bool st_get_field(struct wire_rd *r, uint8_t f, struct ta_st_args *a)
+{
+	switch (f) {
+	case F_HANDLE:
+		a->handle = wire_get_u32(r);
+		break;
+	case F_STORAGE:
+		a->storage_id = wire_get_u32(r);
+		break;
+	case F_FLAGS:
+		a->flags = wire_get_u32(r);
+		break;
+	case F_VALUE:
+		a->value = wire_get_u32(r);
+		return st_value_valid(a->nr, a->value);
+	case F_U64:
+		a->u64 = wire_get_u64(r);
+		break;
+	case F_ID:
+		a->id_len = wire_get_u32(r);
+		if (a->id_len > TA_ST_ID_MAX)
+			return false;
+		a->id = wire_get_ptr(r, a->id_len);
+		break;
+	case F_KEY:
+		return st_get_key(r, a);
+	case F_CDATA:
+		a->data_mode = wire_get_u32(r);
+		a->data_len = wire_get_u32(r);
+		if (a->data_len > TA_ST_CHUNK ||
+		    (a->data_mode != TA_ST_DATA_INLINE &&
+		     (a->data_mode != TA_ST_DATA_STAGED || a->data_len)))
+			return false;
+		a->data = wire_get_ptr(r, a->data_len);
+		break;
+	case F_REST:
+		a->data_len = wire_rd_left(r);
+		if (a->data_len > TA_ST_CHUNK)
+			return false;
+		a->data = wire_get_ptr(r, a->data_len);
+		break;
+	}
+	return !r->short_read;
+}
+
+int ta_msg_decode_st(uint32_t nr, const uint8_t *args, size_t len,
+		     struct ta_st_args *out)
+{
+	const struct st_layout *l = st_layout(nr);
+	struct wire_rd r = wire_rd_init(args, len);
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->nr = nr;
+	if (!l)
+		return -EBADMSG;
+	for (i = 0; i < ST_MAX_FIELDS && l->f[i] != F_END; i++)
+		if (!st_get_field(&r, l->f[i], out))
+			return -EBADMSG;
+	return wire_rd_done(&r) ? 0 : -EBADMSG;
+}
+
+void ta_msg_put_st_info(struct wire_wr *w, const struct ta_st_info *i)
+{
+	wire_put_u32(w, i->object_type);
+	wire_put_u32(w, i->object_size);
+	wire_put_u32(w, i->max_object_size);
+	wire_put_u32(w, i->object_usage);
+	wire_put_u32(w, i->handle_flags);
+	wire_put_u32(w, i->have_attrs);
+	wire_put_u64(w, i->data_size);
+	wire_put_u64(w, i->data_position);
+}
+
+int ta_msg_get_st_info(struct wire_rd *r, struct ta_st_info *i)
+{
+	i->object_type = wire_get_u32(r);
+	i->object_size = wire_get_u32(r);
+	i->max_object_size = wire_get_u32(r);
+	i->object_usage = wire_get_u32(r);
+	i->handle_flags = wire_get_u32(r);
+	i->have_attrs = wire_get_u32(r);
+	i->data_size = wire_get_u64(r);
+	i->data_position = wire_get_u64(r);
+	return r->short_read ? -EBADMSG : 0;
+}

@@ -30,6 +30,7 @@
 
 #include "ipc.h"
 #include "tee_api_types.h"
+#include "wire.h"
 
 #define TA_MSG_MAGIC   0x54415348U /* "TASH" in the HELLO exchange */
 #define TA_MSG_VERSION 1U
@@ -168,5 +169,117 @@ int ta_msg_encode_sys_reply(void *buf, size_t cap, TEE_Result res,
 #define TA_PROP_NAME_MAX  64
 #define TA_PROP_VALUE_MAX 256
 #define TA_PROP_MAX_COUNT 64
+
+/*
+ * Trusted storage syscalls (range TA_SYS_STORAGE_BASE): the runtime's GP
+ * persistent-object functions call teed's object layer (core/gpstore)
+ * through these. Layouts, answers and the staging of large transfers are
+ * described in docs/gp-storage-ta.md. teed decodes the arguments with
+ * ta_msg_decode_st() (everything checked before use), the runtime
+ * encodes them with ta_msg_encode_st().
+ */
+#define TA_SYS_ST_OPEN	       (TA_SYS_STORAGE_BASE + 0x01)
+#define TA_SYS_ST_CREATE       (TA_SYS_STORAGE_BASE + 0x02)
+#define TA_SYS_ST_CLOSE	       (TA_SYS_STORAGE_BASE + 0x03)
+#define TA_SYS_ST_CLOSE_DELETE (TA_SYS_STORAGE_BASE + 0x04)
+#define TA_SYS_ST_RENAME       (TA_SYS_STORAGE_BASE + 0x05)
+#define TA_SYS_ST_READ	       (TA_SYS_STORAGE_BASE + 0x06)
+#define TA_SYS_ST_WRITE	       (TA_SYS_STORAGE_BASE + 0x07)
+#define TA_SYS_ST_TRUNCATE     (TA_SYS_STORAGE_BASE + 0x08)
+#define TA_SYS_ST_SEEK	       (TA_SYS_STORAGE_BASE + 0x09)
+#define TA_SYS_ST_INFO	       (TA_SYS_STORAGE_BASE + 0x0a)
+#define TA_SYS_ST_RESTRICT     (TA_SYS_STORAGE_BASE + 0x0b)
+#define TA_SYS_ST_GET_ATTRS    (TA_SYS_STORAGE_BASE + 0x0c)
+#define TA_SYS_ST_ENUM_ALLOC   (TA_SYS_STORAGE_BASE + 0x10)
+#define TA_SYS_ST_ENUM_FREE    (TA_SYS_STORAGE_BASE + 0x11)
+#define TA_SYS_ST_ENUM_RESET   (TA_SYS_STORAGE_BASE + 0x12)
+#define TA_SYS_ST_ENUM_START   (TA_SYS_STORAGE_BASE + 0x13)
+#define TA_SYS_ST_ENUM_NEXT    (TA_SYS_STORAGE_BASE + 0x14)
+/* Staging of transfers larger than one message (one atomic call). */
+#define TA_SYS_ST_STAGE_BEGIN  (TA_SYS_STORAGE_BASE + 0x20)
+#define TA_SYS_ST_STAGE_PUT    (TA_SYS_STORAGE_BASE + 0x21)
+#define TA_SYS_ST_WRITE_STAGED (TA_SYS_STORAGE_BASE + 0x22)
+#define TA_SYS_ST_READ_STAGED  (TA_SYS_STORAGE_BASE + 0x23)
+#define TA_SYS_ST_STAGE_GET    (TA_SYS_STORAGE_BASE + 0x24)
+#define TA_SYS_ST_STAGE_END    (TA_SYS_STORAGE_BASE + 0x25)
+
+#define TA_ST_ID_MAX	64	    /* TEE_OBJECT_ID_MAX_LEN */
+#define TA_ST_CHUNK	(60 * 1024) /* data bytes per message */
+#define TA_ST_ATTRS_MAX (16 * 1024) /* attribute blob in one message */
+#define TA_ST_INFO_SIZE 40	    /* encoded struct ta_st_info */
+
+/* CREATE: where the initial data is. */
+#define TA_ST_DATA_INLINE 0U /* in the message (data_len <= TA_ST_CHUNK) */
+#define TA_ST_DATA_STAGED 1U /* in the stage (STAGE_BEGIN/PUT before) */
+
+/* CREATE: the attributes of a key object (gpstore_key). */
+struct ta_st_key {
+	uint32_t object_type;
+	uint32_t object_size;
+	uint32_t max_object_size;
+	uint32_t object_usage;
+	uint32_t have_attrs;
+	const uint8_t *attrs; /* OP-TEE's attribute blob */
+	uint32_t attr_len;    /* <= TA_ST_ATTRS_MAX */
+};
+
+/*
+ * The arguments of one storage syscall; which fields a number uses is in
+ * docs/gp-storage-ta.md. Pointers point into the message payload.
+ */
+struct ta_st_args {
+	uint32_t nr;
+	uint32_t handle;     /* object or enumerator handle */
+	uint32_t storage_id; /* OPEN, CREATE, ENUM_START */
+	uint32_t flags;	     /* OPEN, CREATE */
+	/*
+	 * RESTRICT: usage; SEEK: whence; ENUM_NEXT: 1 = want info; READ,
+	 * STAGE_GET: length; CREATE: 1 = keep the handle open.
+	 */
+	uint32_t value;
+	/*
+	 * TRUNCATE: size; SEEK: offset (int64 two's complement);
+	 * STAGE_BEGIN: total bytes; READ_STAGED: length; STAGE_GET: offset.
+	 */
+	uint64_t u64;
+	const uint8_t *id; /* OPEN, CREATE, RENAME */
+	uint32_t id_len;   /* <= TA_ST_ID_MAX */
+	bool has_key;	   /* CREATE */
+	struct ta_st_key key;
+	uint32_t data_mode;  /* CREATE: TA_ST_DATA_* */
+	const uint8_t *data; /* CREATE (inline), WRITE, STAGE_PUT */
+	size_t data_len;     /* <= TA_ST_CHUNK */
+};
+
+/* GetObjectInfo1 / enumeration answer (gpstore_info on the wire). */
+struct ta_st_info {
+	uint32_t object_type;
+	uint32_t object_size;
+	uint32_t max_object_size;
+	uint32_t object_usage;
+	uint32_t handle_flags;
+	uint32_t have_attrs;
+	uint64_t data_size;
+	uint64_t data_position;
+};
+
+/*
+ * The runtime's encoder: the argument bytes of syscall a->nr (rt_syscall
+ * adds the number). Returns the length or -EMSGSIZE / -EINVAL (a field
+ * beyond its limit or an unknown number).
+ */
+int ta_msg_encode_st(void *buf, size_t cap, const struct ta_st_args *a);
+/*
+ * teed's decoder: validates the argument bytes of storage syscall nr
+ * completely (exact length, id_len <= 64, attr_len and data lengths
+ * within their limits, data_mode known). 0 or -EBADMSG (unknown number
+ * included).
+ */
+int ta_msg_decode_st(uint32_t nr, const uint8_t *args, size_t len,
+		     struct ta_st_args *out);
+/* struct ta_st_info, TA_ST_INFO_SIZE bytes. */
+void ta_msg_put_st_info(struct wire_wr *w, const struct ta_st_info *i);
+/* 0 or -EBADMSG if fewer than TA_ST_INFO_SIZE bytes are left. */
+int ta_msg_get_st_info(struct wire_rd *r, struct ta_st_info *i);
 
 #endif
