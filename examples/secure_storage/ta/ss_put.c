@@ -111,6 +111,11 @@ static TEE_Result xfer_start(struct ss_xfer *x, enum ss_xfer_kind kind,
 		    raw, sizeof(raw), &x->obj);
 		if (res != TEE_SUCCESS)
 			goto fail;
+		/* A new object's position is 0, not after initialData. */
+		res =
+		    TEE_SeekObjectData(x->obj, SS_HDR_SIZE, TEE_DATA_SEEK_SET);
+		if (res != TEE_SUCCESS)
+			goto fail;
 		x->done = 0;
 	}
 	return TEE_SUCCESS;
