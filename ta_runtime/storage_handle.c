@@ -76,7 +76,9 @@ TEE_Result st_call(const struct ta_st_args *a, void *out, size_t cap,
 		rt_log("storage syscall 0x%x: bad arguments", a->nr);
 		TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
 	}
-	res = rt_syscall(a->nr, args, (size_t)n, out, cap, out_len);
+	/* rt_syscall copies the answer with memcpy: never a NULL buffer. */
+	res = rt_syscall(a->nr, args, (size_t)n, out ? out : args,
+			 out ? cap : 0, out_len);
 	if (!result_ok(res, ok)) {
 		rt_log("storage syscall 0x%x failed: 0x%08x", a->nr, res);
 		TEE_Panic(res);
