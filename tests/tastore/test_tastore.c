@@ -1063,6 +1063,70 @@ static void test_one_mib_in_one_call(void)
 	ta_close_session(s);
 }
 
+/* ---- corrupt objects: CORRUPT_OBJECT, then kept aside (posix only) ---- */
+
+static uint32_t file_number(const TEE_UUID *ta, const char *name)
+{
+	struct tstore *ts = gpstore_tstore(gps, sid);
+	struct tstore_info ti = {0};
+	struct tstore_obj *o;
+	char id[64];
+
+	id_of(name, id);
+	if (!ts || tstore_open_obj(ts, ta, id, strlen(id), &o))
+		return 0;
+	tstore_info(o, &ti);
+	tstore_release(o);
+	return ti.file_number;
+}
+
+/* Flips one byte in every 512 of the object's REE file. */
+static bool corrupt_file(uint32_t fnum)
+{
+	char path[600];
+	uint8_t buf[512];
+	FILE *f;
+	long off;
+
+	snprintf(path, sizeof(path), "%s/%x", store_dir, fnum);
+	f = fopen(path, "r+b");
+	if (!f)
+		return false;
+	for (off = 0; fseek(f, off, SEEK_SET) == 0 &&
+		      fread(buf, 1, sizeof(buf), f) == sizeof(buf);
+	     off += sizeof(buf)) {
+		buf[100] ^= 0x5a;
+		fseek(f, off, SEEK_SET);
+		fwrite(buf, 1, sizeof(buf), f);
+	}
+	fclose(f);
+	return true;
+}
+
+static void test_corrupt_object(void)
+{
+	struct ta_session *s;
+	uint32_t h, fnum;
+
+	if (strcmp(kind, "posix"))
+		return; /* the file layout is the POSIX backend's */
+	s = sess(&uuid_a);
+	REQUIRE(s);
+	REQUIRE(create(s, "corrupt", ALL | TEE_DATA_FLAG_OVERWRITE, 0, 9000,
+		       &h) == 0);
+	CHECK_EQ(h_op(s, ST_CMD_CLOSE, h, 0), 0);
+	fnum = file_number(&uuid_a, "corrupt");
+	REQUIRE(fnum != 0);
+	REQUIRE(corrupt_file(fnum));
+	CHECK_EQ(open_obj(s, "corrupt", ALL, &h), TEE_ERROR_CORRUPT_OBJECT);
+	CHECK_EQ(h, 0);
+	/* Kept aside for analysis: the ID is free again, teed is fine. */
+	CHECK_EQ(open_obj(s, "corrupt", ALL, &h), TEE_ERROR_ITEM_NOT_FOUND);
+	CHECK_EQ(create(s, "corrupt", ALL, 0, 0, &h), 0);
+	CHECK_EQ(h_op(s, ST_CMD_CLOSE_DELETE, h, 0), 0);
+	ta_close_session(s);
+}
+
 static void test_props(void)
 {
 	struct ta_session *s = sess(&uuid_a);
@@ -1173,6 +1237,7 @@ static void run_suite(uint32_t storage_id, const char *prefix)
 	RUN(test_key_objects);
 	RUN(test_digest_known_answers);
 	RUN(test_one_mib_in_one_call);
+	RUN(test_corrupt_object);
 	RUN(test_props);
 	RUN(test_parallel_sessions);
 	RUN(test_restart_persistence);
