@@ -80,7 +80,8 @@ static void encode_tee_props(struct wire_wr *w)
 	prop_u32(w, "gpd.tee.arith.maxBigIntSize", 4096);
 	prop_bool(w, "gpd.tee.cryptography.ecc", false);
 	if (!nst)
-		prop_u32(w, "gpd.tee.trustedStorage.antiRollback.protectionLevel",
+		prop_u32(w,
+			 "gpd.tee.trustedStorage.antiRollback.protectionLevel",
 			 0);
 	for (i = 0; i < nst; i++)
 		prop_u32(w, st_names[i], st_values[i]);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bytes.h"
 #include "gpstore.h"
@@ -1014,8 +1015,17 @@ static uint64_t commits(void)
 	return st.commits;
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 static void test_one_mib_in_one_call(void)
 {
+	double t0, t1, t2;
 	const uint32_t mib = 1U << 20;
 	struct ta_session *s = sess(&uuid_a);
 	uint32_t h, inf[7];
@@ -1027,7 +1037,9 @@ static void test_one_mib_in_one_call(void)
 	before = commits();
 	memset(&c, 0, sizeof(c));
 	c.a0 = h, c.b0 = mib, c.a2 = 5;
+	t0 = now_ms();
 	CHECK_EQ(call(s, ST_CMD_BIG_WRITE, &c), 0);
+	t1 = now_ms();
 	CHECK_EQ(commits() - before, 1); /* one atomic commit */
 	CHECK_EQ(info(s, h, inf), 0);
 	CHECK_EQ(inf[4], mib);
@@ -1035,7 +1047,12 @@ static void test_one_mib_in_one_call(void)
 	CHECK_EQ(seek(s, h, 0, TEE_DATA_SEEK_SET), 0);
 	memset(&c, 0, sizeof(c));
 	c.a0 = h, c.b0 = mib, c.a2 = 5;
+	t2 = now_ms();
 	CHECK_EQ(call(s, ST_CMD_BIG_READ, &c), 0);
+	fprintf(stderr,
+		"  1 MiB TEE_WriteObjectData %.1f ms, "
+		"TEE_ReadObjectData %.1f ms (%s)\n",
+		t1 - t0, now_ms() - t2, kind);
 	CHECK_EQ(c.a3, mib);
 	CHECK_EQ(c.b3, 1);
 	/* Reading more than there is: the count is what was there. */
