@@ -16,7 +16,6 @@
 #include <tee_internal_api.h>
 
 #include "fake_gp.h"
-#include "ss_gp_prototypes.h"
 
 #define MAX_OBJS  64
 #define MAX_HNDS  64

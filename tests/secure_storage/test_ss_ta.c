@@ -15,7 +15,6 @@
 
 #include "fake_gp.h"
 #include "secure_storage_ta.h"
-#include "ss_gp_prototypes.h"
 #include "test.h"
 
 #define PRIV	      TEE_STORAGE_PRIVATE

@@ -122,7 +122,8 @@ TEE_Result ss_obj_commit(uint32_t storage, const struct ss_id *id,
  * Finishes a commit a crash interrupted: when id does not exist and its
  * partial object is COMPLETE, renames the partial object to id. Anything
  * else (id exists, no partial object, an unfinished one, one another
- * session holds) is left alone.
+ * session holds) is left alone. Errors other than those (e.g.
+ * CORRUPT_OBJECT for id) are returned.
  */
 TEE_Result ss_obj_recover(uint32_t storage, const struct ss_id *id)
 {
@@ -137,7 +138,9 @@ TEE_Result ss_obj_recover(uint32_t storage, const struct ss_id *id)
 	    TEE_DATA_FLAG_ACCESS_READ | TEE_DATA_FLAG_SHARE_READ, &obj);
 	if (res != TEE_ERROR_ITEM_NOT_FOUND) {
 		TEE_CloseObject(obj);
-		return TEE_SUCCESS;
+		/* CORRUPT_OBJECT must reach the client: the TEE reports it
+		 * once and takes the object away. */
+		return res == TEE_ERROR_ACCESS_CONFLICT ? TEE_SUCCESS : res;
 	}
 	ss_id_part(id, &part);
 	res = TEE_OpenPersistentObject(

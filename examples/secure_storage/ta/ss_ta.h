@@ -10,10 +10,6 @@
 
 #include "secure_storage_ta.h"
 
-#ifdef SS_NEED_GP_PROTOTYPES
-#include "ss_gp_prototypes.h"
-#endif
-
 /*
  * Every object this TA writes starts with this header (SS_HDR_SIZE bytes,
  * little-endian), the file's bytes follow:

@@ -8,8 +8,3 @@ srcs-y += ss_put.c
 srcs-y += ss_get.c
 srcs-y += ss_info.c
 
-# A dev kit whose headers do not yet declare trusted storage and digests:
-# use this TA's copy of the GP prototypes (ss_gp_prototypes.h).
-ifeq ($(shell grep -l TEE_OpenPersistentObject $(TA_DEV_KIT_DIR)/include/*.h 2>/dev/null),)
-cppflags-y += -DSS_NEED_GP_PROTOTYPES
-endif
