@@ -45,9 +45,11 @@ static void print_entry(const uint8_t *e)
 	ss_format_size(sz, sizeof(sz), (double)size);
 	printf("%12llu  %-10s %.*s%s\n", (unsigned long long)size, sz, e[0],
 	       (const char *)e + SS_WIRE_ENTRY_HEAD,
-	       flags & SS_STAT_PARTIAL ? "  (unfinished put: bytes stored "
-					 "so far)"
-				       : "");
+	       flags & SS_STAT_PARTIAL	 ? "  (unfinished put: bytes stored "
+					   "so far)"
+	       : flags & SS_STAT_CORRUPT ? "  (CORRUPT: refused by the TEE "
+					   "and taken out of the storage)"
+					 : "");
 }
 
 int ss_cmd_ls(const struct ss_opts *o)

@@ -186,6 +186,7 @@
 #define SS_STAT_OBJECT	    1u /* a complete object exists */
 #define SS_STAT_PARTIAL	    2u /* an unfinished transfer exists */
 #define SS_STAT_LEGACY	    4u /* stored without our header: no hash */
+#define SS_STAT_CORRUPT	    8u /* LIST: the TEE refused it as corrupt */
 
 /*
  * LIST entry: u8 id_len, u8 flags (SS_STAT_*), u64 size (LE), id bytes.

@@ -214,6 +214,7 @@ static void list_entry(uint32_t storage, const char *raw, size_t raw_len,
 	bool part = raw_len > SS_PART_PREFIX_LEN &&
 		    !memcmp(raw, SS_PART_PREFIX, SS_PART_PREFIX_LEN);
 	size_t skip = part ? SS_PART_PREFIX_LEN : 0;
+	TEE_Result res;
 
 	id->len = raw_len - skip;
 	memcpy(id->id, raw + skip, id->len);
@@ -226,9 +227,14 @@ static void list_entry(uint32_t storage, const char *raw, size_t raw_len,
 	}
 	/* The header says whether it is ours; one that cannot be opened
 	 * now (being replaced) is shown by its raw size. */
-	if (probe_object(storage, id, &st) == TEE_SUCCESS) {
+	res = probe_object(storage, id, &st);
+	if (res == TEE_SUCCESS) {
 		*flags = (uint8_t)st.flags;
 		*size = st.size;
+	} else if (res == TEE_ERROR_CORRUPT_OBJECT) {
+		/* Reported once: the TEE takes a corrupt object away. */
+		*flags = SS_STAT_CORRUPT;
+		*size = info->dataSize;
 	} else {
 		*flags = SS_STAT_OBJECT;
 		*size = info->dataSize;
