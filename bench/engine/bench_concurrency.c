@@ -6,7 +6,10 @@
  * commit"). Beside it, the same threads doing raw 1 KiB pwrite + fdatasync
  * on their own files, measured in the same run: how the file system
  * itself scales with concurrent flushes.
- *	bench_concurrency --dir DIR [--seconds S] [--max-threads N] [--quick]
+ * Every figure is the median of --repeat runs, the runs of all writer
+ * counts interleaved (the machine's background load shifts over time).
+ *	bench_concurrency --dir DIR [--seconds S] [--repeat R]
+ *	                  [--max-threads N] [--quick]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +28,8 @@
 #include "tstore.h"
 
 #define MAX_THREADS 64
+#define MAX_REPEAT  15
+#define MAX_COUNTS  8 /* 1, 2, 4, ... 64 writers */
 #define WRITE_LEN   1024
 #define OBJ_SPAN    (16 * 1024) /* each object: writes rotate over this */
 
@@ -262,35 +267,58 @@ static double bench_raw(const char *dir, int n, double seconds)
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f, "usage: bench_concurrency --dir DIR [--seconds S] "
-	       "[--max-threads N] [--quick]\n"
-	       "  Commits per second of 1, 2, 4, ... N writer threads (default "
-	       "16),\n"
-	       "  each overwriting 1 KiB of its own object (durable on "
-	       "return),\n"
-	       "  over the POSIX backend in DIR (emptied), and the ratio to "
-	       "one\n"
-	       "  writer; beside it raw 1 KiB pwrite + fdatasync per thread.\n"
-	       "  --seconds S  time per figure (default 3; --quick: 0.5)\n");
+	fprintf(f,
+		"usage: bench_concurrency --dir DIR [--seconds S] [--repeat R]"
+		" [--max-threads N] [--quick]\n"
+		"  Commits per second of 1, 2, 4, ... N writer threads"
+		" (default 16),\n"
+		"  each overwriting 1 KiB of its own object (durable on"
+		" return),\n"
+		"  over the POSIX backend in DIR (emptied), and the ratio to"
+		" one\n"
+		"  writer; beside it raw 1 KiB pwrite + fdatasync per thread.\n"
+		"  --seconds S  time per run (default 2; --quick: 0.5)\n"
+		"  --repeat R   runs per figure, the median printed (default 3;"
+		" --quick: 1)\n");
 }
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Figures of one writer count: every run, then the medians. */
+struct figure {
+	int writers;
+	double eng[MAX_REPEAT], raw[MAX_REPEAT], group[MAX_REPEAT];
+};
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"dir", required_argument, NULL, 'd'},
 	    {"seconds", required_argument, NULL, 's'},
+	    {"repeat", required_argument, NULL, 'r'},
 	    {"max-threads", required_argument, NULL, 't'},
 	    {"quick", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct figure fig[MAX_COUNTS];
 	const char *dir = NULL;
-	double seconds = 3, base = 0, raw_base = 0, ratio16 = 0;
-	int max_threads = 16, n, c;
+	double seconds = 2, base = 0, raw_base = 0, ratio16 = 0;
+	int max_threads = 16, repeat = 3, nfig = 0, n, c, i, r;
 	char edir[4200], rdir[4200];
 
-	while ((c = getopt_long(argc, argv, "d:s:t:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:r:t:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -298,11 +326,15 @@ int main(int argc, char **argv)
 		case 's':
 			seconds = strtod(optarg, NULL);
 			break;
+		case 'r':
+			repeat = atoi(optarg);
+			break;
 		case 't':
 			max_threads = atoi(optarg);
 			break;
 		case 'q':
 			seconds = 0.5;
+			repeat = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -313,7 +345,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!dir || optind != argc || seconds <= 0 || seconds > 3600 ||
-	    max_threads < 1 || max_threads > MAX_THREADS) {
+	    repeat < 1 || repeat > MAX_REPEAT || max_threads < 1 ||
+	    max_threads > MAX_THREADS) {
 		usage(stderr);
 		return 2;
 	}
@@ -321,22 +354,35 @@ int main(int argc, char **argv)
 		die_errno(dir);
 	snprintf(edir, sizeof(edir), "%s/engine", dir);
 	snprintf(rdir, sizeof(rdir), "%s/raw", dir);
+	for (n = 1; n <= max_threads; n *= 2)
+		fig[nfig++].writers = n;
+	/* Runs interleaved: a burst of background load hits every count. */
+	for (r = 0; r < repeat; r++) {
+		for (i = 0; i < nfig; i++) {
+			fig[i].eng[r] = bench_engine(edir, fig[i].writers,
+						     seconds, &fig[i].group[r]);
+			fig[i].raw[r] =
+			    bench_raw(rdir, fig[i].writers, seconds);
+		}
+	}
 	printf("writers  engine commits/s  ratio to 1  avg group  "
 	       "raw syncs/s  raw ratio  engine/raw\n");
-	for (n = 1; n <= max_threads; n *= 2) {
-		double group = 0, eng = bench_engine(edir, n, seconds, &group);
-		double raw = bench_raw(rdir, n, seconds);
+	for (i = 0; i < nfig; i++) {
+		double eng = median(fig[i].eng, repeat);
+		double raw = median(fig[i].raw, repeat);
+		double group = median(fig[i].group, repeat);
 
-		if (n == 1) {
+		if (i == 0) {
 			base = eng;
 			raw_base = raw;
 		}
-		printf("%7d  %16.0f  %10.2f  %9.1f  %11.0f  %9.2f  %10.2f\n", n,
-		       eng, eng / base, group, raw, raw / raw_base, eng / raw);
-		fflush(stdout);
-		if (n == 16)
+		printf("%7d  %16.0f  %10.2f  %9.1f  %11.0f  %9.2f  %10.2f\n",
+		       fig[i].writers, eng, eng / base, group, raw,
+		       raw / raw_base, eng / raw);
+		if (fig[i].writers == 16)
 			ratio16 = eng / base;
 	}
+	printf("(median of %d runs of %.1f s each)\n", repeat, seconds);
 	if (max_threads >= 16)
 		printf("target: 16 writers >= 3x the commits/s of one: %s "
 		       "(%.2fx)\n",

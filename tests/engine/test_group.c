@@ -12,7 +12,7 @@
  *   - a clean run shows one dirf.db commit for the whole group, 2
  *     barriers, and the results the model gives;
  *   - crash at every backend event of the group (store open included),
- *     DROP, KEEP and TEAR with 8 seeds: after reboot the store opens, no
+ *     DROP, KEEP and TEAR with 4 seeds: after reboot the store opens, no
  *     CORRUPT_OBJECT, every member shows its old or its new state and
  *     every acknowledged member its new state (the store equals the state
  *     before plus some subset of the members, a superset of the
@@ -34,7 +34,7 @@
 #include "test_backend.h"
 #include "tstore_test.h"
 
-#define TEAR_SEEDS 8
+#define TEAR_SEEDS 4
 #define GROUP_MAX  4
 
 #define W(k, t, i, i2, p, l, sd, al)                                           \
