@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "fsync_group.h"
 #include "suppl_name.h"
 #include "tee_error.h"
 
@@ -191,16 +193,136 @@ static TEE_Result fs_run_op(struct suppl_fs *fs, const struct suppl_op_desc *op,
 	}
 }
 
-/* Runs ops in order up to the first failure (backend.h's submit). */
+static bool is_sync(const struct suppl_op_desc *op)
+{
+	return op->type == SUPPL_OP_SYNC || op->type == SUPPL_OP_SYNC_DIR;
+}
+
+/*
+ * A run of SYNC/SYNC_DIR ops is one barrier: every file is flushed at
+ * the same time (fsync_group.h), as the POSIX backend does. Consumes up
+ * to FSYNC_GROUP_MAX ops, stopping before one with a bad handle (which
+ * then fails by itself, at its own index); if the flush fails, no op of
+ * the run counts as done.
+ */
+static TEE_Result fs_sync_run(struct suppl_fs *fs,
+			      const struct suppl_op_desc *ops, uint32_t n,
+			      uint32_t *used)
+{
+	int fds[FSYNC_GROUP_MAX];
+	bool full[FSYNC_GROUP_MAX];
+	uint32_t i;
+	int rc;
+
+	*used = 0;
+	for (i = 0; i < n && i < FSYNC_GROUP_MAX && is_sync(&ops[i]); i++) {
+		full[i] = ops[i].type == SUPPL_OP_SYNC_DIR;
+		fds[i] = full[i] ? fs->dirfd : fs_fd(fs, ops[i].fh);
+		if (fds[i] < 0)
+			break; /* the ops before it run; it fails on its own */
+	}
+	if (i == 0)
+		return TEE_ERROR_BAD_PARAMETERS;
+	rc = fsync_group(fds, full, i);
+	if (rc < 0)
+		return suppl_fs_error(-rc);
+	*used = i;
+	return TEE_SUCCESS;
+}
+
+/* Contiguous reads of one file share one preadv() (as backend_posix.c;
+ * reads with gaps do not: copying the gap costs more than a syscall). */
+#define FS_READ_OPS 256
+
+static bool read_joins(const struct suppl_op_desc *op, uint32_t fh,
+		       uint64_t end)
+{
+	return op->type == SUPPL_OP_READ && op->fh == fh && op->len > 0 &&
+	       op->off == end && off_ok(op->off, op->len);
+}
+
+/*
+ * Runs ops[0], a READ, and the READs of the same file that continue it as
+ * one preadv() into shm (every range was checked against the shm size on
+ * decode). Ops past a short read are redone one by one, so each done
+ * means what it means for a single read. *used: the ops consumed, or on
+ * failure the ops done before the one that failed.
+ */
+static TEE_Result fs_read_run(struct suppl_fs *fs,
+			      const struct suppl_op_desc *ops, uint32_t n,
+			      uint8_t *shm, uint32_t *done, uint32_t *used)
+{
+	struct iovec iov[FS_READ_OPS];
+	int fd = fs_fd(fs, ops[0].fh);
+	uint64_t end = ops[0].off;
+	uint32_t i, cnt;
+	TEE_Result res;
+	ssize_t r;
+
+	*used = 0;
+	if (fd < 0 || !off_ok(ops[0].off, ops[0].len))
+		return TEE_ERROR_BAD_PARAMETERS;
+	for (i = 0; i < n && i < FS_READ_OPS; i++) {
+		if (i > 0 && !read_joins(&ops[i], ops[0].fh, end))
+			break;
+		iov[i].iov_base = shm + ops[i].shm_off;
+		iov[i].iov_len = ops[i].len;
+		end = ops[i].off + ops[i].len;
+	}
+	cnt = i;
+	if (cnt == 1) {
+		res = fs_pread(fd, shm + ops[0].shm_off, ops[0].len, ops[0].off,
+			       &done[0]);
+		*used = res == TEE_SUCCESS ? 1 : 0;
+		return res;
+	}
+	do
+		r = preadv(fd, iov, (int)cnt, (off_t)ops[0].off);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return suppl_fs_error(errno);
+	for (i = 0; i < cnt; i++) {
+		if (ops[0].off + (uint64_t)r >= ops[i].off + ops[i].len) {
+			done[i] = ops[i].len;
+			continue;
+		}
+		res = fs_pread(fd, shm + ops[i].shm_off, ops[i].len, ops[i].off,
+			       &done[i]);
+		if (res != TEE_SUCCESS) {
+			*used = i;
+			return res;
+		}
+	}
+	*used = cnt;
+	return TEE_SUCCESS;
+}
+
+/*
+ * Runs ops in order up to the first failure (backend.h's submit): runs
+ * of SYNCs as one barrier, runs of nearby READs as one preadv, the rest
+ * one by one. The answer's index is the failing op's (nops on success).
+ */
 static void fs_submit(struct suppl_fs *fs, const struct suppl_req *req,
 		      uint8_t *shm, struct wire_wr *ans)
 {
 	uint32_t done[SUPPL_MAX_OPS] = {0};
 	TEE_Result res = TEE_SUCCESS;
-	uint32_t i;
+	uint32_t i = 0, used;
 
-	for (i = 0; i < req->nops; i++) {
-		res = fs_run_op(fs, &req->ops[i], shm, &done[i]);
+	while (i < req->nops) {
+		const struct suppl_op_desc *op = &req->ops[i];
+
+		if (i + 1 < req->nops && is_sync(op) && is_sync(op + 1)) {
+			res = fs_sync_run(fs, op, req->nops - i, &used);
+		} else if (op->type == SUPPL_OP_READ) {
+			res = fs_read_run(fs, op, req->nops - i, shm, done + i,
+					  &used);
+		} else {
+			res = fs_run_op(fs, op, shm, &done[i]);
+			used = res == TEE_SUCCESS ? 1 : 0;
+		}
+		/* On failure, used ops succeeded before the failing one. */
+		i += used;
 		if (res != TEE_SUCCESS) {
 			done[i] = 0;
 			break;

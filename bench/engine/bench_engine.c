@@ -2,7 +2,7 @@
  * bench_engine: figures of the storage engine (tstore over the POSIX
  * backend) beside the raw baseline measured in the same run on the same
  * file system, and the issue's targets as PASS/MISS.
- *	bench_engine [--dir DIR] [--quick]
+ *	bench_engine [--dir DIR] [--quick] [--repeat N] [--only LIST]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +29,8 @@ static const struct tstore_head head = {.object_type = 0xA00000BF,
 static char root[4096];
 static uint8_t *chunk;
 static int misses;
+#define MAX_REPEAT 99
+static int repeat = 5;
 
 static double now(void)
 {
@@ -92,14 +94,36 @@ static void target(const char *what, double value, double limit, bool ge)
 }
 
 /* Raw: pwrite + fdatasync per call, same sizes. Seconds. */
+/*
+ * Settles the file system before a timed run: the previous run's dirty
+ * data, and the journal work of files it freed (this machine mounts with
+ * discard), would otherwise land in whichever run comes next.
+ */
+static void settle(void)
+{
+	int fd = open(root, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0 || syncfs(fd))
+		die_errno("syncfs");
+	close(fd);
+}
+
+/*
+ * Raw: pwrite + fdatasync per call, same sizes, into a new file (as the
+ * engine's create with overwrite makes a new file). Seconds.
+ */
 static double raw_write(const char *path, uint64_t size, size_t call)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	uint64_t off;
 	double t;
+	int fd;
 
+	if (unlink(path) && errno != ENOENT)
+		die_errno(path);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
 		die_errno(path);
+	settle();
 	t = now();
 	for (off = 0; off < size; off += call) {
 		size_t n = size - off < call ? (size_t)(size - off) : call;
@@ -158,6 +182,7 @@ static double engine_write(struct tstore *s, const char *id, uint64_t size,
 			    true, &o);
 	if (res)
 		die("create", res);
+	settle();
 	t = now();
 	for (off = 0; off < size; off += call) {
 		size_t n = size - off < call ? (size_t)(size - off) : call;
@@ -208,6 +233,47 @@ static double engine_open(struct tstore *s, const char *id)
 	return t;
 }
 
+/* The runs of one figure. */
+struct samples {
+	double v[MAX_REPEAT];
+	int n;
+};
+
+static void add(struct samples *s, double v)
+{
+	if (s->n < MAX_REPEAT)
+		s->v[s->n++] = v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median: robust against a burst of load in either direction. */
+static double median(struct samples *s)
+{
+	qsort(s->v, (size_t)s->n, sizeof(s->v[0]), cmp_double);
+	if (s->n % 2)
+		return s->v[s->n / 2];
+	return (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+}
+
+/* Reads the file once so that the timed reads find it in the page cache. */
+static void warm_raw(const char *path, uint64_t size)
+{
+	(void)raw_read(path, size, MIB);
+}
+
+/*
+ * Sequential write and read of 4 KiB, 1 MiB and the big object. Every
+ * figure is the median of `repeat` runs, raw and engine alternating, so
+ * that a burst of load from other processes (or of host disk caching)
+ * skews neither side alone. Reads come from the page cache on both sides: each
+ * file is read once, untimed, before the timed reads.
+ */
 static void bench_sequential(struct tstore *s, const char *rawdir, uint64_t big,
 			     double *w_ratio, double *r_ratio,
 			     double *open_ratio)
@@ -215,31 +281,43 @@ static void bench_sequential(struct tstore *s, const char *rawdir, uint64_t big,
 	static const char *names[] = {"seq 4 KiB", "seq 1 MiB", "seq big"};
 	uint64_t sizes[3] = {4096, MIB, big};
 	char path[4400], what[64];
-	int i;
+	int i, r;
 
 	for (i = 0; i < 3; i++) {
 		uint64_t size = sizes[i];
 		size_t call = size < MIB ? (size_t)size : MIB;
+		struct samples sew = {0}, srw = {0}, ser = {0}, srr = {0},
+			       sop = {0};
 		double ew, rw, er, rr, mb = (double)size / MIB;
 
 		snprintf(path, sizeof(path), "%s/raw%d", rawdir, i);
-		rw = raw_write(path, size, call);
-		ew = engine_write(s, names[i], size, call);
-		rr = raw_read(path, size, call);
-		er = engine_read(s, names[i], size, call);
+		for (r = 0; r < repeat; r++) {
+			add(&srw, raw_write(path, size, call));
+			add(&sew, engine_write(s, names[i], size, call));
+		}
+		warm_raw(path, size);
+		(void)engine_read(s, names[i], size, call);
+		for (r = 0; r < repeat; r++) {
+			add(&srr, raw_read(path, size, call));
+			add(&ser, engine_read(s, names[i], size, call));
+			if (i == 2)
+				add(&sop, engine_open(s, names[i]));
+		}
+		rw = median(&srw);
+		ew = median(&sew);
+		rr = median(&srr);
+		er = median(&ser);
 		snprintf(what, sizeof(what), "write %s (%.0f MiB/s raw)",
 			 names[i] + 4, mb / rw);
 		row(what, mb / ew, mb / rw, "MiB/s");
 		snprintf(what, sizeof(what), "read %s", names[i] + 4);
 		row(what, mb / er, mb / rr, "MiB/s");
 		if (i == 2) {
-			double op = engine_open(s, names[i]);
-
 			*w_ratio = rw / ew;
 			*r_ratio = rr / er;
-			*open_ratio = op / ew;
+			*open_ratio = median(&sop) / ew;
 			row("open big object (full verification) / write",
-			    op * 1e3, ew * 1e3, "ms");
+			    median(&sop) * 1e3, ew * 1e3, "ms");
 		}
 	}
 }
@@ -254,6 +332,7 @@ static double raw_small_sync_latency(const char *rawdir, size_t len, int n)
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || pwrite(fd, chunk, MIB, 0) != MIB || fsync(fd))
 		die_errno(path);
+	settle();
 	t = now();
 	for (i = 0; i < n; i++)
 		if (pwrite(fd, chunk, len, (off_t)((i * 7919) % 250) * 4096) !=
@@ -276,6 +355,7 @@ static double overwrite_latency(struct tstore *s, int n)
 			    &o);
 	if (res)
 		die("create", res);
+	settle();
 	t = now();
 	for (i = 0; i < n; i++) {
 		res = tstore_write(o, (uint64_t)((i * 7919) % 1000) * 1024,
@@ -356,10 +436,108 @@ static void lookups(struct tstore *s, const char *prefix, int n, double *open_t,
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bench_engine [--dir DIR] [--quick]\n"
-		   "  --dir DIR  scratch directory (default build/bench-engine;"
-		   " emptied)\n"
-		   "  --quick    small sizes (10 MiB, 10^3 objects)\n");
+	fprintf(f,
+		"usage: bench_engine [--dir DIR] [--quick] [--repeat N] "
+		"[--only LIST]\n"
+		"  --dir DIR     scratch directory (default build/bench-engine;"
+		" emptied)\n"
+		"  --quick       small sizes (10 MiB, 10^3 objects)\n"
+		"  --repeat N    median of N runs per figure (default 5)\n"
+		"  --only LIST   comma-separated parts: seq, commit, small, "
+		"lookup\n"
+		"                (default all)\n");
+}
+
+/* Sections of the run (--only). */
+#define PART_SEQ    0x1
+#define PART_COMMIT 0x2
+#define PART_SMALL  0x4
+#define PART_LOOKUP 0x8
+#define PART_ALL    0xF
+
+static int parse_parts(const char *list)
+{
+	static const char *names[] = {"seq", "commit", "small", "lookup"};
+	char buf[128], *tok, *save = NULL;
+	int parts = 0, i;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < 4 && strcmp(tok, names[i]); i++)
+			;
+		if (i == 4) {
+			fprintf(stderr, "bench_engine: unknown part '%s'\n",
+				tok);
+			return -1;
+		}
+		parts |= 1 << i;
+	}
+	return parts;
+}
+
+/* 1 KiB overwrite commits against raw 4 KiB pwrite + fdatasync. */
+static void bench_commit(struct tstore *s, const char *rawdir, double *ratio)
+{
+	struct samples sraw = {0}, sow = {0};
+	double raw_lat, ow_lat;
+	int r;
+
+	for (r = 0; r < repeat; r++) {
+		add(&sraw, raw_small_sync_latency(rawdir, 4096, 200));
+		add(&sow, overwrite_latency(s, 200));
+	}
+	raw_lat = median(&sraw);
+	ow_lat = median(&sow);
+	row("1 KiB overwrite commit vs raw 4 KiB pwrite+fdatasync",
+	    ow_lat * 1e6, raw_lat * 1e6, "us");
+	*ratio = ow_lat / raw_lat;
+}
+
+static void bench_small(struct tstore *s, const char *rawdir)
+{
+	struct samples sraw = {0}, ssmall = {0};
+	double raw_small, small;
+	int r;
+
+	for (r = 0; r < repeat; r++) {
+		settle();
+		add(&sraw, raw_small_files(rawdir, 200));
+		settle();
+		add(&ssmall, small_objects(s, 200, "small"));
+	}
+	raw_small = median(&sraw);
+	small = median(&ssmall);
+	row("create+write 1 KiB+close vs raw create+write+fsyncs", small * 1e6,
+	    raw_small * 1e6, "us");
+}
+
+/* Lookups among 10 and among nbig objects (fresh stores). */
+static void bench_lookup(int nbig, double *ratio)
+{
+	char sdir[4200];
+	struct backend *be = NULL;
+	struct tstore *s;
+	double l10, e10, lbig, ebig;
+
+	subdir("s10", sdir, sizeof(sdir));
+	s = store_open(sdir, &be);
+	(void)small_objects(s, 10, "o");
+	lookups(s, "o", 10, &l10, &e10);
+	tstore_close(s);
+	backend_destroy(be);
+	rm_dir(sdir);
+	subdir("sbig", sdir, sizeof(sdir));
+	s = store_open(sdir, &be);
+	(void)small_objects(s, nbig, "o");
+	lookups(s, "o", nbig, &lbig, &ebig);
+	row("open (lookup+verify) among 10^4 vs among 10", lbig * 1e6,
+	    l10 * 1e6, "us");
+	row("enumeration per object, 10^4 vs 10", ebig * 1e6, e10 * 1e6, "us");
+	tstore_close(s);
+	backend_destroy(be);
+	rm_dir(sdir);
+	*ratio = lbig / l10;
 }
 
 int main(int argc, char **argv)
@@ -367,25 +545,41 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"dir", required_argument, NULL, 'd'},
 	    {"quick", no_argument, NULL, 'q'},
+	    {"repeat", required_argument, NULL, 'r'},
+	    {"only", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = "build/bench-engine";
-	char sdir[4200], rawdir[4200];
+	char sdir[4200], rawdir[4200], *end;
 	bool quick = false;
 	struct backend *be = NULL;
 	struct tstore *s;
-	double wr, rr, opr, raw_lat, ow_lat, small, raw_small, l10, e10, lbig,
-	    ebig, unused;
-	int c, nbig;
+	double wr = 0, rr = 0, opr = 0, owr = 0, lkr = 0;
+	int c, parts = PART_ALL;
+	long v;
 
-	while ((c = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:qr:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
 			break;
 		case 'q':
 			quick = true;
+			break;
+		case 'r':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > MAX_REPEAT) {
+				fprintf(stderr, "bench_engine: --repeat wants "
+						"1..99\n");
+				return 2;
+			}
+			repeat = (int)v;
+			break;
+		case 'o':
+			parts = parse_parts(optarg);
+			if (parts <= 0)
+				return 2;
 			break;
 		case 'h':
 			usage(stdout);
@@ -394,6 +588,10 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
 	}
 	snprintf(root, sizeof(root), "%s", dir);
 	if (mkdir(root, 0700) && errno != EEXIST)
@@ -405,51 +603,39 @@ int main(int argc, char **argv)
 		die("malloc", TEE_ERROR_OUT_OF_MEMORY);
 	for (c = 0; c < MIB + 4096; c++)
 		chunk[c] = (uint8_t)(c * 131 + 7);
-	nbig = quick ? 1000 : 10000;
 
-	s = store_open(sdir, &be);
+	printf("median of %d runs per figure\n", repeat);
 	printf("%-44s %12s %12s %8s\n", "figure", "engine", "raw", "ratio");
-	bench_sequential(s, rawdir, quick ? 10 * MIB : 100 * (uint64_t)MIB, &wr,
-			 &rr, &opr);
-	raw_lat = raw_small_sync_latency(rawdir, 4096, 200);
-	ow_lat = overwrite_latency(s, 200);
-	row("1 KiB overwrite commit vs raw 4 KiB pwrite+fdatasync",
-	    ow_lat * 1e6, raw_lat * 1e6, "us");
-	raw_small = raw_small_files(rawdir, 200);
-	small = small_objects(s, 200, "small");
-	row("create+write 1 KiB+close vs raw create+write+fsyncs", small * 1e6,
-	    raw_small * 1e6, "us");
-	tstore_close(s);
-	backend_destroy(be);
-
-	/* Lookups among 10 and among nbig objects (fresh stores). */
-	subdir("s10", sdir, sizeof(sdir));
 	s = store_open(sdir, &be);
-	unused = small_objects(s, 10, "o");
-	lookups(s, "o", 10, &l10, &e10);
+	if (parts & PART_SEQ)
+		bench_sequential(s, rawdir,
+				 quick ? 10 * MIB : 100 * (uint64_t)MIB, &wr,
+				 &rr, &opr);
+	if (parts & PART_COMMIT)
+		bench_commit(s, rawdir, &owr);
+	if (parts & PART_SMALL)
+		bench_small(s, rawdir);
 	tstore_close(s);
 	backend_destroy(be);
-	subdir("sbig", sdir, sizeof(sdir));
-	s = store_open(sdir, &be);
-	unused = small_objects(s, nbig, "o");
-	(void)unused;
-	lookups(s, "o", nbig, &lbig, &ebig);
-	row("open (lookup+verify) among 10^4 vs among 10", lbig * 1e6,
-	    l10 * 1e6, "us");
-	row("enumeration per object, 10^4 vs 10", ebig * 1e6, e10 * 1e6, "us");
-	tstore_close(s);
-	backend_destroy(be);
+	rm_dir(sdir);
+	if (parts & PART_LOOKUP)
+		bench_lookup(quick ? 1000 : 10000, &lkr);
 
 	printf("\ntargets (%s run):\n", quick ? "quick" : "full");
-	target("sequential write, big object, vs raw write+fsync", wr, 0.7,
-	       true);
-	target("sequential read, big object, vs raw page-cache read", rr, 0.3,
-	       true);
-	target("1 KiB overwrite commit / raw 4 KiB pwrite+fdatasync",
-	       ow_lat / raw_lat, 3.0, false);
-	target("open big object / time to write it", opr, 0.05, false);
-	target("lookup among many / among 10", lbig / l10, 10.0, false);
-	rm_dir(sdir);
+	if (parts & PART_SEQ) {
+		target("sequential write, big object, vs raw write+fsync", wr,
+		       0.7, true);
+		target("sequential read, big object, vs raw page-cache read",
+		       rr, 0.3, true);
+	}
+	if (parts & PART_COMMIT)
+		target("1 KiB overwrite commit / raw 4 KiB pwrite+fdatasync",
+		       owr, 3.0, false);
+	if (parts & PART_SEQ)
+		target("open big object / time to write it", opr, 0.05, false);
+	if (parts & PART_LOOKUP)
+		target("lookup among many / among 10", lkr, 10.0, false);
+	rm_dir(rawdir);
 	free(chunk);
 	return 0;
 }

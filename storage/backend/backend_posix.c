@@ -23,6 +23,13 @@
 
 /* At most this many contiguous writes become one pwritev(). */
 #define POSIX_IOV_MAX 64
+/*
+ * Contiguous reads of one file (at most POSIX_READ_OPS) become one
+ * preadv(). Reads with gaps do not: reading a hash-tree file's other
+ * block versions into scratch to save syscalls was measured slower, the
+ * page-cache copy of a gap costs more than a syscall (docs/benchmarks.md).
+ */
+#define POSIX_READ_OPS 256
 
 struct posix_backend {
 	struct backend be;
@@ -156,6 +163,60 @@ static TEE_Result posix_read(int fd, struct backend_op *op)
 	return TEE_SUCCESS;
 }
 
+/* True if op can join a read run of fh that ends at end. */
+static bool posix_read_joins(const struct backend_op *op, uint32_t fh,
+			     uint64_t end)
+{
+	return op->type == BACKEND_OP_READ && op->fh == fh && op->len > 0 &&
+	       op->off == end && posix_range_ok(op->off, op->len);
+}
+
+/*
+ * Reads ops[0] and the READs of the same fh that continue it in the file
+ * in one preadv(); sets *used to how many ops it consumed. Ops past a
+ * short read (the end of the file, or a rare short read of the kernel's)
+ * are finished one by one with posix_read, so each op's done means what
+ * it means for a single read.
+ */
+static TEE_Result posix_read_run(int fd, struct backend_op *ops, size_t n,
+				 size_t *used)
+{
+	struct iovec iov[POSIX_READ_OPS];
+	uint64_t end = ops[0].off;
+	TEE_Result res;
+	size_t i, cnt;
+	ssize_t r;
+
+	if (!posix_range_ok(ops[0].off, ops[0].len))
+		return TEE_ERROR_BAD_PARAMETERS;
+	for (i = 0; i < n && i < POSIX_READ_OPS; i++) {
+		if (i > 0 && !posix_read_joins(&ops[i], ops[0].fh, end))
+			break;
+		iov[i].iov_base = ops[i].buf;
+		iov[i].iov_len = ops[i].len;
+		end = ops[i].off + ops[i].len;
+		ops[i].done = 0;
+	}
+	*used = cnt = i;
+	if (cnt == 1)
+		return posix_read(fd, &ops[0]);
+	do
+		r = preadv(fd, iov, (int)cnt, (off_t)ops[0].off);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return posix_errno();
+	for (i = 0; i < cnt; i++) {
+		if (ops[0].off + (uint64_t)r >= ops[i].off + ops[i].len) {
+			ops[i].done = ops[i].len;
+			continue;
+		}
+		res = posix_read(fd, &ops[i]);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
+	return TEE_SUCCESS;
+}
+
 /*
  * Writes iov[0..cnt) (total bytes) at off, looping over short writes. A
  * short write is how a full disk starts: the next call reports ENOSPC.
@@ -239,9 +300,7 @@ static TEE_Result posix_run_op(struct posix_backend *p, struct backend_op *ops,
 		return TEE_ERROR_BAD_PARAMETERS;
 	switch (op->type) {
 	case BACKEND_OP_READ:
-		if (!posix_range_ok(op->off, op->len))
-			return TEE_ERROR_BAD_PARAMETERS;
-		return posix_read(fd, op);
+		return posix_read_run(fd, ops, n, used);
 	case BACKEND_OP_WRITE:
 		return posix_write_run(fd, ops, n, used);
 	case BACKEND_OP_TRUNCATE:
@@ -279,8 +338,10 @@ static TEE_Result posix_sync_run(struct posix_backend *p,
 		full[i] = ops[i].type == BACKEND_OP_SYNC_DIR;
 		fds[i] = full[i] ? p->dirfd : posix_fd(p, ops[i].fh);
 		if (fds[i] < 0)
-			return TEE_ERROR_BAD_PARAMETERS;
+			break; /* the ops before it run; it fails by itself */
 	}
+	if (i == 0)
+		return TEE_ERROR_BAD_PARAMETERS;
 	*used = i;
 	rc = fsync_group(fds, full, i);
 	if (rc < 0) {

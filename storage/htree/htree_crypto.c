@@ -51,9 +51,16 @@ TEE_Result htree_crypto_init(struct htree *ht)
 
 void htree_crypto_free(struct htree *ht)
 {
+	unsigned i;
+
 	/* Freeing a cipher context cleanses its key schedule. */
 	EVP_CIPHER_CTX_free(ht->enc);
 	EVP_CIPHER_CTX_free(ht->dec);
+	for (i = 0; i < HTREE_POOL_MAX; i++) {
+		EVP_CIPHER_CTX_free(ht->slot_enc[i]);
+		EVP_CIPHER_CTX_free(ht->slot_dec[i]);
+		ht->slot_enc[i] = ht->slot_dec[i] = NULL;
+	}
 	EVP_MD_CTX_free(ht->md);
 	EVP_MD_free(ht->sha256);
 	EVP_CIPHER_free(ht->gcm);
@@ -94,32 +101,165 @@ static TEE_Result gcm_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t *iv,
 	return TEE_SUCCESS;
 }
 
+/* Block AAD = enc_fek || iv, in one piece (one update call). */
+static void block_aad(const struct htree *ht, const struct htree_node *n,
+		      uint8_t aad[HTREE_FEK_SIZE + HTREE_IV_SIZE])
+{
+	memcpy(aad, ht->enc_fek, HTREE_FEK_SIZE);
+	memcpy(aad + HTREE_FEK_SIZE, n->iv, HTREE_IV_SIZE);
+}
+
+/* Encrypts with the IV already in n. */
+static TEE_Result block_seal(struct htree *ht, EVP_CIPHER_CTX *ctx,
+			     struct htree_node *n, const void *plain, void *out)
+{
+	uint8_t aad_buf[HTREE_FEK_SIZE + HTREE_IV_SIZE];
+	const uint8_t *aad = aad_buf;
+	const size_t aad_len = sizeof(aad_buf);
+
+	block_aad(ht, n, aad_buf);
+	return gcm_run(ctx, 1, n->iv, &aad, &aad_len, 1,
+		       plain ? plain : zero_block, out, HTREE_BS, n->tag);
+}
+
+static TEE_Result block_open(struct htree *ht, EVP_CIPHER_CTX *ctx,
+			     const struct htree_node *n, const void *in,
+			     void *out)
+{
+	uint8_t aad_buf[HTREE_FEK_SIZE + HTREE_IV_SIZE];
+	const uint8_t *aad = aad_buf;
+	const size_t aad_len = sizeof(aad_buf);
+	uint8_t tag[HTREE_TAG_SIZE];
+	TEE_Result res;
+
+	block_aad(ht, n, aad_buf);
+	memcpy(tag, n->tag, sizeof(tag));
+	res = gcm_run(ctx, 0, n->iv, &aad, &aad_len, 1, in, out, HTREE_BS, tag);
+	if (res != TEE_SUCCESS)
+		memset(out, 0, HTREE_BS); /* never hand out unverified text */
+	return res;
+}
+
 TEE_Result htree_block_encrypt(struct htree *ht, struct htree_node *n,
 			       const void *plain, void *out)
 {
-	const uint8_t *aad[2] = {ht->enc_fek, n->iv};
-	const size_t aad_len[2] = {HTREE_FEK_SIZE, HTREE_IV_SIZE};
-
 	if (RAND_bytes(n->iv, HTREE_IV_SIZE) != 1)
 		return TEE_ERROR_GENERIC;
-	return gcm_run(ht->enc, 1, n->iv, aad, aad_len, 2,
-		       plain ? plain : zero_block, out, HTREE_BS, n->tag);
+	return block_seal(ht, ht->enc, n, plain, out);
 }
 
 TEE_Result htree_block_decrypt(struct htree *ht, const struct htree_node *n,
 			       const void *in, void *out)
 {
-	const uint8_t *aad[2] = {ht->enc_fek, n->iv};
-	const size_t aad_len[2] = {HTREE_FEK_SIZE, HTREE_IV_SIZE};
-	uint8_t tag[HTREE_TAG_SIZE];
-	TEE_Result res;
+	return block_open(ht, ht->dec, n, in, out);
+}
 
-	memcpy(tag, n->tag, sizeof(tag));
-	res =
-	    gcm_run(ht->dec, 0, n->iv, aad, aad_len, 2, in, out, HTREE_BS, tag);
-	if (res != TEE_SUCCESS)
-		memset(out, 0, HTREE_BS); /* never hand out unverified text */
+/* The contexts of pool slots 1 .. slots-1 for one direction. */
+static TEE_Result slot_ctxs(struct htree *ht, bool enc, unsigned slots)
+{
+	EVP_CIPHER_CTX **ctx = enc ? ht->slot_enc : ht->slot_dec;
+	unsigned i;
+
+	for (i = 1; i < slots && i < HTREE_POOL_MAX; i++) {
+		if (ctx[i])
+			continue;
+		ctx[i] = gcm_ctx_new(ht->gcm, ht->fek, enc);
+		if (!ctx[i])
+			return TEE_ERROR_OUT_OF_MEMORY;
+	}
+	return TEE_SUCCESS;
+}
+
+static EVP_CIPHER_CTX *ctx_of(struct htree *ht, bool enc, unsigned slot)
+{
+	if (slot == 0)
+		return enc ? ht->enc : ht->dec;
+	return enc ? ht->slot_enc[slot] : ht->slot_dec[slot];
+}
+
+/* Pool job: blocks [begin, end) of a run, with this slot's context. */
+static TEE_Result crypt_items(void *arg, unsigned slot, size_t begin,
+			      size_t end)
+{
+	struct htree_crypt_run *r = arg;
+	EVP_CIPHER_CTX *ctx = ctx_of(r->ht, r->enc, slot);
+	TEE_Result res = TEE_SUCCESS, one;
+	size_t i;
+
+	for (i = begin; i < end; i++) {
+		struct htree_crypt *c = &r->blk[i];
+
+		if (r->enc)
+			one = block_seal(r->ht, ctx, c->node, c->in, c->out);
+		else
+			one = block_open(r->ht, ctx, c->node, c->in, c->out);
+		/* A bad tag does not stop the others: the caller zeroes
+		 * the whole output anyway. */
+		if (one != TEE_SUCCESS && res == TEE_SUCCESS)
+			res = one;
+	}
 	return res;
+}
+
+/* Fresh IVs for every block, 64 per RAND_bytes call. */
+static TEE_Result fresh_ivs(struct htree_crypt *blk, size_t n)
+{
+	uint8_t ivs[64 * HTREE_IV_SIZE];
+	size_t i, k, j;
+
+	for (i = 0; i < n; i += k) {
+		k = n - i < 64 ? n - i : 64;
+		if (RAND_bytes(ivs, (int)(k * HTREE_IV_SIZE)) != 1)
+			return TEE_ERROR_GENERIC;
+		for (j = 0; j < k; j++)
+			memcpy(blk[i + j].node->iv, ivs + j * HTREE_IV_SIZE,
+			       HTREE_IV_SIZE);
+	}
+	return TEE_SUCCESS;
+}
+
+unsigned htree_crypto_slots(struct htree *ht, bool enc, size_t n)
+{
+	unsigned slots;
+
+	if (n < HTREE_PAR_MIN_BLOCKS)
+		return 1;
+	slots = htree_pool_slots();
+	if (slots > 1 && slot_ctxs(ht, enc, slots) != TEE_SUCCESS)
+		return 1; /* no memory for contexts: run alone */
+	return slots;
+}
+
+TEE_Result htree_block_decrypt_slot(struct htree *ht, unsigned slot,
+				    const struct htree_node *n, const void *in,
+				    void *out)
+{
+	return block_open(ht, ctx_of(ht, false, slot), n, in, out);
+}
+
+void htree_crypt_start(struct htree *ht, struct htree_crypt_run *r, bool enc,
+		       struct htree_crypt *blk, size_t n)
+{
+	unsigned slots = 1;
+
+	r->ht = ht;
+	r->blk = blk;
+	r->enc = enc;
+	r->res = enc ? fresh_ivs(blk, n) : TEE_SUCCESS;
+	if (r->res == TEE_SUCCESS)
+		slots = htree_crypto_slots(ht, enc, n);
+	/* A failure so far: an empty job, finish reports it. */
+	if (r->res != TEE_SUCCESS)
+		n = 0;
+	htree_pool_start(&r->job, crypt_items, r, n,
+			 slots > 1 ? HTREE_PAR_GRAIN : n);
+}
+
+TEE_Result htree_crypt_finish(struct htree_crypt_run *r)
+{
+	TEE_Result res = htree_pool_finish(&r->job);
+
+	return r->res != TEE_SUCCESS ? r->res : res;
 }
 
 static size_t head_hash_len(const struct htree *ht)

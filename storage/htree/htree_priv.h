@@ -4,6 +4,7 @@
  *   htree_layout.c  offsets (htree_layout.h)
  *   htree_node.c    node records in fixed-size chunks, images, hashes
  *   htree_crypto.c  AES-GCM of data blocks and of the header
+ *   htree_pool.c    worker pool for the block crypto of large transfers
  *   htree_open.c    create, open (version selection, full verification)
  *   htree_rw.c      read, write, truncate
  *   htree_commit.c  the commit phases and abort
@@ -19,6 +20,7 @@
 
 #include "htree.h"
 #include "htree_layout.h"
+#include "htree_pool.h"
 
 #define HTREE_BS	 HTREE_BLOCK_SIZE
 #define HTREE_NODE_SIZE	 HTREE_LAYOUT_NODE_SIZE
@@ -114,10 +116,14 @@ struct htree {
 	bool header_queued;
 	struct htree_head pending_head;
 
-	/* Crypto, keyed once per tree. */
+	/* Crypto, keyed once per tree. Slot 0 (the calling thread) uses
+	 * enc/dec; pool slot i >= 1 its own pair, made at the tree's first
+	 * parallel run (htree_pool.h). */
 	EVP_CIPHER *gcm;
 	EVP_CIPHER_CTX *enc;
 	EVP_CIPHER_CTX *dec;
+	EVP_CIPHER_CTX *slot_enc[HTREE_POOL_MAX];
+	EVP_CIPHER_CTX *slot_dec[HTREE_POOL_MAX];
 	EVP_MD *sha256;
 	EVP_MD_CTX *md;
 
@@ -168,6 +174,55 @@ TEE_Result htree_block_encrypt(struct htree *ht, struct htree_node *n,
 TEE_Result htree_block_decrypt(struct htree *ht, const struct htree_node *n,
 			       const void *in, void *out);
 /* Fills h->iv (fresh), h->imeta, h->tag for counter h->counter. */
+
+/* One block of a crypto run. */
+struct htree_crypt {
+	struct htree_node *node; /* IV and tag */
+	const uint8_t *in;	 /* encrypt: NULL means zeros */
+	uint8_t *out;		 /* may equal in */
+};
+
+/* A run of blocks en- or decrypted by the pool (htree_crypt_start). */
+struct htree_crypt_run {
+	struct htree *ht;
+	struct htree_crypt *blk;
+	bool enc;
+	TEE_Result res; /* a failure before the pool started */
+	struct htree_pool_job job;
+};
+
+/* Runs of at least this many blocks are split between threads. */
+#define HTREE_PAR_MIN_BLOCKS 32
+/* Blocks a thread claims at a time. */
+#define HTREE_PAR_GRAIN 8
+
+/*
+ * The thread slots a run of n blocks should use (1: the calling thread
+ * alone), with the tree's contexts for them made. Runs of
+ * HTREE_PAR_MIN_BLOCKS or more use the pool.
+ */
+unsigned htree_crypto_slots(struct htree *ht, bool enc, size_t n);
+/* htree_block_decrypt with the context of a thread slot. */
+TEE_Result htree_block_decrypt_slot(struct htree *ht, unsigned slot,
+				    const struct htree_node *n, const void *in,
+				    void *out);
+
+/*
+ * Starts en- or decrypting blk[0..n): encryption first gives every node
+ * a fresh IV (one RAND_bytes per 64 blocks); runs of
+ * HTREE_PAR_MIN_BLOCKS or more are shared with the pool's workers, who
+ * start at once. blk and every buffer it points to must stay untouched
+ * until htree_crypt_finish(). A failure here is returned by finish.
+ */
+void htree_crypt_start(struct htree *ht, struct htree_crypt_run *r, bool enc,
+		       struct htree_crypt *blk, size_t n);
+/*
+ * Does the rest in the calling thread and waits for the workers. Returns
+ * the first failure: CORRUPT_OBJECT for a bad tag (that block's output is
+ * zeroed; the caller zeroes the rest).
+ */
+TEE_Result htree_crypt_finish(struct htree_crypt_run *r);
+
 TEE_Result htree_head_encrypt(struct htree *ht, struct htree_head *h,
 			      const uint8_t root_hash[HTREE_HASH_SIZE],
 			      const uint8_t imeta[HTREE_IMETA_SIZE]);

@@ -2,13 +2,15 @@
  * Reading and writing the plaintext stream (docs/format.md, "Reads and
  * writes").
  *
- * Reads: the blocks of a range go to the backend in one submit (up to
- * HTREE_IO_OPS blocks), each whole block straight into the caller's
- * buffer and decrypted there in place; only a partial first or last block
- * lands in scratch.
+ * Reads: the blocks of a range go to the backend in chunks of up to
+ * HTREE_IO_OPS blocks, each whole block straight into the caller's buffer
+ * and decrypted there in place; only a partial first or last block lands
+ * in scratch. A large chunk is read and decrypted by several threads
+ * (htree_pool.h), each a run of blocks.
  *
  * Writes: a whole block is encrypted straight into the batch's buffer
- * (batch_reserve_write), with no read. A partial block is read, modified
+ * (batch_reserve_write), with no read; runs of whole blocks are reserved
+ * first and encrypted together by the pool. A partial block is read, modified
  * and rewritten; the last one so handled stays in a one-block plaintext
  * cache, so that small sequential writes do not read their block back.
  * A block's first write in a transaction flips its node's committed-block
@@ -42,88 +44,136 @@ static TEE_Result flush_for_read(struct htree *ht, struct batch *b)
 	return TEE_SUCCESS;
 }
 
-/* Submits the n reads queued in ht->ops/io and decrypts them. */
-static TEE_Result read_submit(struct htree *ht, size_t n)
+/*
+ * A read goes in chunks of up to HTREE_IO_OPS blocks. A chunk's blocks
+ * are split between the calling thread and the pool (htree_pool.h), one
+ * run per thread: each thread reads its run from the backend (one submit)
+ * and decrypts it in place, so the page-cache copies and syscalls run in
+ * parallel as well as the crypto (docs/benchmarks.md: the copies cost as
+ * much as the decryption). A thread that comes late finds its run taken.
+ * Small reads stay in the calling thread and use one submit.
+ */
+
+struct read_chunk {
+	struct htree *ht;
+	struct backend_op *ops;
+	struct htree_io *io;
+	size_t n;
+};
+
+/* Pool job: read and decrypt blocks [begin, end) of the chunk. */
+static TEE_Result chunk_items(void *arg, unsigned slot, size_t begin,
+			      size_t end)
 {
+	struct read_chunk *c = arg;
+	struct htree *ht = c->ht;
 	TEE_Result res;
 	size_t i;
 
-	res = backend_submit(ht->be, ht->ops, n);
+	res = backend_submit(ht->be, c->ops + begin, end - begin);
 	if (res != TEE_SUCCESS)
 		return res;
-	for (i = 0; i < n; i++) {
-		struct htree_io *io = &ht->io[i];
-		const struct htree_node *node =
-		    htree_node(ht, (uint32_t)io->idx + 1);
-
-		if (ht->ops[i].done != HTREE_BS)
+	for (i = begin; i < end; i++)
+		if (c->ops[i].done != HTREE_BS)
 			return TEE_ERROR_CORRUPT_OBJECT;
-		res = htree_block_decrypt(ht, node, io->land, io->land);
+	for (i = begin; i < end; i++) {
+		struct htree_io *io = &c->io[i];
+
+		res = htree_block_decrypt_slot(
+		    ht, slot, htree_node(ht, (uint32_t)io->idx + 1), io->land,
+		    io->land);
 		if (res != TEE_SUCCESS)
 			return res;
-		if (io->land != io->dst) {
-			memcpy(io->dst, io->land + io->off, io->cnt);
-			memcpy(ht->cache, io->land, HTREE_BS);
-			ht->cache_idx = io->idx;
-			ht->cache_valid = true;
-		}
 	}
 	return TEE_SUCCESS;
+}
+
+/* Reads and decrypts the chunk; places partial blocks. */
+static TEE_Result chunk_run(struct htree *ht, struct read_chunk *c)
+{
+	struct htree_pool_job job;
+	TEE_Result res;
+	unsigned slots;
+	size_t i;
+
+	slots = htree_crypto_slots(ht, false, c->n);
+	htree_pool_start(&job, chunk_items, c, c->n,
+			 (c->n + slots - 1) / slots);
+	res = htree_pool_finish(&job);
+	if (res != TEE_SUCCESS)
+		return res;
+	for (i = 0; i < c->n; i++) {
+		struct htree_io *io = &c->io[i];
+
+		if (io->land == io->dst)
+			continue;
+		memcpy(io->dst, io->land + io->off, io->cnt);
+		memcpy(ht->cache, io->land, HTREE_BS);
+		ht->cache_idx = io->idx;
+		ht->cache_valid = true;
+	}
+	return TEE_SUCCESS;
+}
+
+/* Queues the reads of [*pos, ...) into c until it is full or the range
+ * ends; blocks in the cache are copied at once. */
+static void chunk_fill(struct htree *ht, struct read_chunk *c, uint64_t first,
+		       uint64_t *pos, uint8_t **buf, size_t *len)
+{
+	c->n = 0;
+	while (*len && c->n < HTREE_IO_OPS) {
+		uint64_t idx = *pos / HTREE_BS;
+		uint32_t off = (uint32_t)(*pos % HTREE_BS);
+		uint32_t cnt = HTREE_BS - off;
+		const struct htree_node *node =
+		    htree_node(ht, (uint32_t)idx + 1);
+		struct htree_io *io = &c->io[c->n];
+
+		if (cnt > *len)
+			cnt = (uint32_t)*len;
+		if (ht->cache_valid && ht->cache_idx == idx) {
+			memcpy(*buf, ht->cache + off, cnt);
+		} else {
+			*io = (struct htree_io){.idx = idx,
+						.dst = *buf,
+						.off = off,
+						.cnt = cnt,
+						.land = *buf};
+			if (cnt != HTREE_BS)
+				io->land =
+				    ht->scratch + (idx == first ? 0 : HTREE_BS);
+			c->ops[c->n] = (struct backend_op){
+			    .type = BACKEND_OP_READ,
+			    .fh = ht->fh,
+			    .off = htree_layout_block_off(
+				idx, node->flags & HTREE_FLAG_COMMITTED_BLOCK),
+			    .buf = io->land,
+			    .len = HTREE_BS,
+			};
+			c->n++;
+		}
+		*pos += cnt;
+		*buf += cnt;
+		*len -= cnt;
+	}
 }
 
 /* Reads [pos, pos + len) of the stream, all within the length. */
 static TEE_Result read_range(struct htree *ht, uint64_t pos, uint8_t *buf,
 			     size_t len)
 {
+	struct read_chunk c = {.ht = ht, .ops = ht->ops, .io = ht->io};
 	uint64_t first = pos / HTREE_BS;
-	size_t n = 0;
 	TEE_Result res;
 
 	while (len) {
-		uint64_t idx = pos / HTREE_BS;
-		uint32_t off = (uint32_t)(pos % HTREE_BS);
-		uint32_t cnt = HTREE_BS - off;
-		const struct htree_node *node =
-		    htree_node(ht, (uint32_t)idx + 1);
-		struct htree_io *io = &ht->io[n];
-
-		if (cnt > len)
-			cnt = (uint32_t)len;
-		if (ht->cache_valid && ht->cache_idx == idx) {
-			memcpy(buf, ht->cache + off, cnt);
-			goto next;
-		}
-		*io = (struct htree_io){.idx = idx,
-					.dst = buf,
-					.off = off,
-					.cnt = cnt,
-					.land = buf};
-		if (cnt != HTREE_BS)
-			io->land = ht->scratch + (idx == first ? 0 : HTREE_BS);
-		ht->ops[n] = (struct backend_op){
-		    .type = BACKEND_OP_READ,
-		    .fh = ht->fh,
-		    .off = htree_layout_block_off(
-			idx, node->flags & HTREE_FLAG_COMMITTED_BLOCK),
-		    .buf = io->land,
-		    .len = HTREE_BS,
-		};
-		n++;
-		/* A full set, or the end: the cache must not change under
-		 * blocks still queued, so submit before touching it. */
-		if (n == HTREE_IO_OPS || cnt == len) {
-			res = read_submit(ht, n);
-			if (res != TEE_SUCCESS)
-				return res;
-			n = 0;
-		}
-	next:
-		pos += cnt;
-		buf += cnt;
-		len -= cnt;
+		chunk_fill(ht, &c, first, &pos, &buf, &len);
+		if (!c.n)
+			continue;
+		res = chunk_run(ht, &c);
+		if (res != TEE_SUCCESS)
+			return res;
 	}
-	if (n)
-		return read_submit(ht, n);
 	return TEE_SUCCESS;
 }
 
@@ -173,8 +223,43 @@ static TEE_Result grow_nodes(struct htree *ht, uint32_t id)
 	return TEE_SUCCESS;
 }
 
-/* Encrypts one whole block (NULL: zeros) into the batch. */
-static TEE_Result write_block(struct htree *ht, struct batch *b, uint64_t idx,
+/*
+ * Whole blocks of a write wait here, reserved in the batch but not yet
+ * encrypted, so that a run of them is encrypted by the pool at once
+ * (write_drain). Their destinations stay valid while the batch does not
+ * flush: write_block drains before any reservation that may flush.
+ */
+#define WRITE_PENDING 256
+
+struct write_pending {
+	size_t n;
+	struct htree_crypt blk[WRITE_PENDING];
+};
+
+static TEE_Result write_drain(struct htree *ht, struct write_pending *wp)
+{
+	struct htree_crypt_run run;
+
+	if (!wp->n)
+		return TEE_SUCCESS;
+	htree_crypt_start(ht, &run, true, wp->blk, wp->n);
+	wp->n = 0;
+	return htree_crypt_finish(&run);
+}
+
+/* True if reserving len more bytes in b may flush it (batch.c's rule). */
+static bool batch_may_flush(const struct batch *b, size_t len)
+{
+	return len > b->data_cap - b->data_used || b->nops == b->ops_cap;
+}
+
+/*
+ * Queues one whole block (NULL: zeros) into the batch. plain is
+ * encrypted when wp is drained, so it must stay valid until then; the
+ * cache (a partial block) is encrypted at once, as it is reused.
+ */
+static TEE_Result write_block(struct htree *ht, struct batch *b,
+			      struct write_pending *wp, uint64_t idx,
 			      const void *plain)
 {
 	struct htree_node *node;
@@ -189,6 +274,11 @@ static TEE_Result write_block(struct htree *ht, struct batch *b, uint64_t idx,
 		node->flags ^= HTREE_FLAG_COMMITTED_BLOCK;
 		node->state |= HTREE_NODE_BLOCK_UPDATED;
 	}
+	if (wp->n && batch_may_flush(b, HTREE_BS)) {
+		res = write_drain(ht, wp);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
 	res = batch_reserve_write(
 	    b, ht->fh,
 	    htree_layout_block_off(idx,
@@ -196,9 +286,19 @@ static TEE_Result write_block(struct htree *ht, struct batch *b, uint64_t idx,
 	    HTREE_BS, &dst);
 	if (res != TEE_SUCCESS)
 		return res;
-	res = htree_block_encrypt(ht, node, plain, dst);
-	if (res != TEE_SUCCESS)
-		return res;
+	if (plain == ht->cache) {
+		res = htree_block_encrypt(ht, node, plain, dst);
+		if (res != TEE_SUCCESS)
+			return res;
+	} else {
+		wp->blk[wp->n++] =
+		    (struct htree_crypt){.node = node, .in = plain, .out = dst};
+		if (wp->n == WRITE_PENDING) {
+			res = write_drain(ht, wp);
+			if (res != TEE_SUCCESS)
+				return res;
+		}
+	}
 	htree_node_mark_dirty(ht, (uint32_t)idx + 1);
 	ht->dirty = true;
 	if (plain != ht->cache && ht->cache_valid && ht->cache_idx == idx)
@@ -239,7 +339,8 @@ static TEE_Result cache_block(struct htree *ht, struct batch *b, uint64_t idx)
 static TEE_Result write_range(struct htree *ht, struct batch *b, uint64_t pos,
 			      const uint8_t *src, uint64_t len)
 {
-	TEE_Result res;
+	struct write_pending wp = {.n = 0};
+	TEE_Result res = TEE_SUCCESS;
 
 	while (len) {
 		uint64_t idx = pos / HTREE_BS;
@@ -249,19 +350,23 @@ static TEE_Result write_range(struct htree *ht, struct batch *b, uint64_t pos,
 		if (cnt > len)
 			cnt = len;
 		if (cnt == HTREE_BS) {
-			res = write_block(ht, b, idx, src);
+			res = write_block(ht, b, &wp, idx, src);
 		} else {
-			res = cache_block(ht, b, idx);
+			/* cache_block may flush the batch: nothing may wait
+			 * unencrypted in it then. */
+			res = write_drain(ht, &wp);
+			if (res == TEE_SUCCESS)
+				res = cache_block(ht, b, idx);
 			if (res != TEE_SUCCESS)
-				return res;
+				break;
 			if (src)
 				memcpy(ht->cache + off, src, cnt);
 			else
 				memset(ht->cache + off, 0, cnt);
-			res = write_block(ht, b, idx, ht->cache);
+			res = write_block(ht, b, &wp, idx, ht->cache);
 		}
 		if (res != TEE_SUCCESS)
-			return res;
+			break;
 		pos += cnt;
 		len -= cnt;
 		if (src)
@@ -271,7 +376,12 @@ static TEE_Result write_range(struct htree *ht, struct batch *b, uint64_t pos,
 			htree_node_mark_dirty(ht, 1);
 		}
 	}
-	return TEE_SUCCESS;
+	/* Also on failure: the batch must not keep unencrypted slots (the
+	 * caller discards it, but a flush must never send them). */
+	if (res == TEE_SUCCESS)
+		return write_drain(ht, &wp);
+	(void)write_drain(ht, &wp);
+	return res;
 }
 
 static TEE_Result check_new_end(uint64_t pos, uint64_t len)

@@ -1,6 +1,7 @@
 /* The in-memory test backend (mem_backend.h). fh = file slot + 1. */
 #include "mem_backend.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@ struct mem_backend {
 	struct backend be;
 	struct mem_file files[MEM_FILES];
 	struct mem_stats stats;
+	/* submit() may come from several threads at once (the htree's
+	 * crypto pool reads in parallel): one submit at a time. */
+	pthread_mutex_t lock;
 };
 
 static struct mem_backend *mb(struct backend *be)
@@ -125,16 +129,15 @@ static TEE_Result do_op(struct mem_backend *m, struct backend_op *op)
 static TEE_Result mem_submit(struct backend *be, struct backend_op *ops,
 			     size_t n)
 {
-	TEE_Result res;
+	TEE_Result res = TEE_SUCCESS;
 	size_t i;
 
+	pthread_mutex_lock(&mb(be)->lock);
 	mb(be)->stats.submits++;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && res == TEE_SUCCESS; i++)
 		res = do_op(mb(be), &ops[i]);
-		if (res != TEE_SUCCESS)
-			return res;
-	}
-	return TEE_SUCCESS;
+	pthread_mutex_unlock(&mb(be)->lock);
+	return res;
 }
 
 static TEE_Result mem_remove(struct backend *be, const char *name)
@@ -180,6 +183,7 @@ static void mem_destroy(struct backend *be)
 
 	for (i = 0; i < MEM_FILES; i++)
 		free(mb(be)->files[i].data);
+	pthread_mutex_destroy(&mb(be)->lock);
 	free(be);
 }
 
@@ -201,6 +205,7 @@ struct backend *mem_backend_new(void)
 
 	if (!m)
 		abort();
+	pthread_mutex_init(&m->lock, NULL);
 	m->be.ops = &mem_ops;
 	return &m->be;
 }
