@@ -18,6 +18,7 @@
 #include "log.h"
 #include "ta_iface.h"
 #include "teed_huk.h"
+#include "teed_storage.h"
 
 struct teed_opts {
 	const char *socket_path;
@@ -27,6 +28,8 @@ struct teed_opts {
 	const char *huk_file;
 	bool huk_zero;
 	bool foreground;
+	enum gpstore_corrupt_policy corrupt_policy;
+	int suppl_wait_ms;
 	struct driver_limits lim;
 };
 
@@ -50,6 +53,14 @@ static void usage(FILE *f)
 		"  --max-shm-client BYTES    shared memory per client (256 "
 		"MiB)\n"
 		"  --max-clients N           clients at once (256)\n"
+		"  --corrupt-policy keep|delete\n"
+		"                            a corrupt object is kept aside for "
+		"analysis\n"
+		"                            (default) or deleted as OP-TEE "
+		"does\n"
+		"  --supplicant-wait SECONDS wait this long for tee-supplicant "
+		"before\n"
+		"                            serving clients (10)\n"
 		"  --foreground              do not detach\n"
 		"  --help                    this text\n");
 }
@@ -79,7 +90,9 @@ enum {
 	OPT_MSESS,
 	OPT_MCALL,
 	OPT_MCLIENT,
-	OPT_MCLIENTS
+	OPT_MCLIENTS,
+	OPT_CORRUPT,
+	OPT_SWAIT
 };
 
 static const struct option longopts[] = {
@@ -95,6 +108,8 @@ static const struct option longopts[] = {
     {"max-shm-call", required_argument, NULL, OPT_MCALL},
     {"max-shm-client", required_argument, NULL, OPT_MCLIENT},
     {"max-clients", required_argument, NULL, OPT_MCLIENTS},
+    {"corrupt-policy", required_argument, NULL, OPT_CORRUPT},
+    {"supplicant-wait", required_argument, NULL, OPT_SWAIT},
     {NULL, 0, NULL, 0},
 };
 
@@ -125,6 +140,8 @@ static void parse_args(int argc, char **argv, struct teed_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	driver_limits_default(&o->lim);
+	o->corrupt_policy = GPSTORE_CORRUPT_KEEP;
+	o->suppl_wait_ms = 10000;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SOCKET:
@@ -151,6 +168,26 @@ static void parse_args(int argc, char **argv, struct teed_opts *o)
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
+		case OPT_CORRUPT:
+			if (!strcmp(optarg, "keep"))
+				o->corrupt_policy = GPSTORE_CORRUPT_KEEP;
+			else if (!strcmp(optarg, "delete"))
+				o->corrupt_policy = GPSTORE_CORRUPT_DELETE;
+			else
+				fatalx("--corrupt-policy: keep or delete, not "
+				       "%s",
+				       optarg);
+			break;
+		case OPT_SWAIT: {
+			uint64_t v;
+
+			if (!parse_u64(optarg, 3600, &v))
+				fatalx("--supplicant-wait: 1..3600 seconds, "
+				       "not %s",
+				       optarg);
+			o->suppl_wait_ms = (int)v * 1000;
+			break;
+		}
 		case OPT_MSESS:
 		case OPT_MCALL:
 		case OPT_MCLIENT:
@@ -247,14 +284,23 @@ int main(int argc, char **argv)
 		fatalx("cannot start the TA side (ta dir %s)", o.ta_dir);
 
 	/*
-	 * SUPPLICANT LINK (core/suppl/, not yet here): listen on
-	 * o.suppl_socket and start the RPC client that the storage layer
-	 * uses, before clients are accepted. Until then the option is
-	 * accepted and ignored.
+	 * Storage before clients: a TA instance started before storage is
+	 * up would have none (teed_storage.h).
 	 */
-	if (o.suppl_socket)
-		log_debug("supplicant socket %s: link not implemented yet",
-			  o.suppl_socket);
+	if (o.suppl_socket) {
+		struct teed_storage_opts so = {
+			.suppl_socket = o.suppl_socket,
+			.corrupt_policy = o.corrupt_policy,
+			.wait_ms = o.suppl_wait_ms,
+		};
+
+		rc = teed_storage_start(&so);
+		if (rc)
+			fatalx("%s: cannot listen for tee-supplicant: %s",
+			       o.suppl_socket, strerror(-rc));
+	} else {
+		log_warnx("no --supplicant-socket: TAs have no storage");
+	}
 
 	rc = driver_listen(o.socket_path, &o.lim);
 	if (rc)
@@ -267,6 +313,8 @@ int main(int argc, char **argv)
 	log_info("shutting down");
 	driver_shutdown(5000);
 	ta_side_shutdown();
+	if (o.suppl_socket)
+		teed_storage_stop();
 	teed_huk_wipe();
 	close(sfd);
 	return rc ? 1 : 0;

@@ -334,12 +334,6 @@ int main(int argc, char **argv)
 	}
 	targv[n] = NULL;
 	teed = spawn((char *const *)targv, NULL);
-	if (!wait_ready(sock, teed)) {
-		fprintf(stderr, "tee-run: teed did not start\n");
-		stop(teed, "teed");
-		rmdir(run);
-		return 125;
-	}
 	if (o.supplicant) {
 		n = 0;
 		sargv[n++] = o.supplicant;
@@ -354,6 +348,17 @@ int main(int argc, char **argv)
 	} else {
 		fprintf(stderr, "tee-run: warning: tee-supplicant not found, "
 				"running without storage\n");
+	}
+	/*
+	 * The supplicant starts with teed (it retries until teed listens):
+	 * teed brings its storage up before it serves clients.
+	 */
+	if (!wait_ready(sock, teed)) {
+		fprintf(stderr, "tee-run: teed did not start\n");
+		stop(suppl, "tee-supplicant");
+		stop(teed, "teed");
+		rmdir(run);
+		return 125;
 	}
 
 	cmd = spawn(o.cmd, sock);

@@ -1,0 +1,159 @@
+/* teed's storage bring-up: see teed_storage.h. */
+#include "teed_storage.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "secmem.h"
+#include "suppl_link.h"
+#include "ta_iface.h"
+#include "tee_error.h"
+#include "teed_huk.h"
+
+/* Protected by ts_lock; the thread owns link and gps until stop(). */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	pthread_t thread;
+	bool thread_running;
+	bool stopping;
+	bool ready;
+	struct suppl_link *link;
+	struct gpstore *gps;
+	enum gpstore_corrupt_policy policy;
+} ts = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .changed = PTHREAD_COND_INITIALIZER,
+};
+
+/* Opens gpstore over the link's backend; the HUK copy is wiped here. */
+static TEE_Result storage_open(struct gpstore **out)
+{
+	struct gpstore_config cfg;
+	uint8_t huk[TEED_HUK_MAX];
+	size_t huk_len = sizeof(huk);
+	TEE_Result res;
+
+	if (teed_huk(huk, &huk_len))
+		return TEE_ERROR_BAD_STATE;
+	gpstore_config_init(&cfg, suppl_link_backend(ts.link), huk, huk_len);
+	cfg.corrupt_policy = ts.policy;
+	res = gpstore_new(&cfg, out);
+	secmem_wipe(huk, sizeof(huk));
+	secmem_wipe(&cfg, sizeof(cfg));
+	return res;
+}
+
+static bool stopping(void)
+{
+	bool s;
+
+	pthread_mutex_lock(&ts.lock);
+	s = ts.stopping;
+	pthread_mutex_unlock(&ts.lock);
+	return s;
+}
+
+/* Waits for a supplicant, opens the store; retries until it works. */
+static void *bringup_thread(void *arg)
+{
+	unsigned backoff_ms = 50;
+	TEE_Result last = TEE_SUCCESS;
+
+	(void)arg;
+	while (!stopping()) {
+		struct gpstore *g = NULL;
+		TEE_Result res;
+
+		if (suppl_link_wait(ts.link, 500))
+			continue; /* no supplicant yet */
+		res = storage_open(&g);
+		if (!res) {
+			ta_side_set_storage(g);
+			pthread_mutex_lock(&ts.lock);
+			ts.gps = g;
+			ts.ready = true;
+			pthread_cond_broadcast(&ts.changed);
+			pthread_mutex_unlock(&ts.lock);
+			log_info("trusted storage ready");
+			return NULL;
+		}
+		if (res != last)
+			log_warnx("cannot open trusted storage: %s (retrying)",
+				  tee_error_name(res));
+		last = res;
+		nanosleep(&(struct timespec){0, backoff_ms * 1000000L}, NULL);
+		if (backoff_ms < 2000)
+			backoff_ms *= 2;
+	}
+	return NULL;
+}
+
+static void deadline_after(struct timespec *ts_out, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts_out);
+	ts_out->tv_sec += ms / 1000;
+	ts_out->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts_out->tv_nsec >= 1000000000L) {
+		ts_out->tv_sec++;
+		ts_out->tv_nsec -= 1000000000L;
+	}
+}
+
+int teed_storage_start(const struct teed_storage_opts *o)
+{
+	struct timespec until;
+	int rc;
+
+	ts.policy = o->corrupt_policy;
+	rc = suppl_link_start(o->suppl_socket, &ts.link);
+	if (rc)
+		return rc;
+	rc = pthread_create(&ts.thread, NULL, bringup_thread, NULL);
+	if (rc) {
+		suppl_link_stop(ts.link);
+		ts.link = NULL;
+		return -rc;
+	}
+	ts.thread_running = true;
+	deadline_after(&until, o->wait_ms);
+	pthread_mutex_lock(&ts.lock);
+	while (!ts.ready &&
+	       pthread_cond_timedwait(&ts.changed, &ts.lock, &until) == 0)
+		;
+	if (!ts.ready)
+		log_warnx("no tee-supplicant after %d ms: TAs have no storage "
+			  "until one attaches",
+			  o->wait_ms);
+	pthread_mutex_unlock(&ts.lock);
+	return 0;
+}
+
+bool teed_storage_ready(void)
+{
+	bool r;
+
+	pthread_mutex_lock(&ts.lock);
+	r = ts.ready;
+	pthread_mutex_unlock(&ts.lock);
+	return r;
+}
+
+void teed_storage_stop(void)
+{
+	pthread_mutex_lock(&ts.lock);
+	ts.stopping = true;
+	pthread_mutex_unlock(&ts.lock);
+	if (ts.thread_running)
+		pthread_join(ts.thread, NULL);
+	ts.thread_running = false;
+	ta_side_set_storage(NULL);
+	gpstore_destroy(ts.gps);
+	ts.gps = NULL;
+	if (ts.link)
+		suppl_link_stop(ts.link);
+	ts.link = NULL;
+}
