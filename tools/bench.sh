@@ -18,6 +18,9 @@ run() {
 }
 
 run bench_engine "$build/bench/engine/bench_engine" --dir "$scratch/engine" "$@"
+# Group commit: commits/s of 1..16 writers on distinct objects, ratio to 1.
+run bench_concurrency "$build/bench/engine/bench_concurrency" \
+	--dir "$scratch/concurrency" "$@"
 # Driver ABI (bench/client): empty invoke vs raw SEQPACKET round trip, 1 MiB
 # shm memref vs memcpy; client -> teed -> sandboxed test TA, and client ->
 # teed_double (the driver alone, TA side faked in teed's process).
