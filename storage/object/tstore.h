@@ -21,7 +21,10 @@
  *     same struct, so every handle sees every other handle's writes;
  *   - positions are the caller's (every read/write takes one);
  *   - locking is per object plus one dirf commit lock; no lock covering
- *     unrelated objects is held across a backend round trip.
+ *     unrelated objects is held across a backend round trip but the
+ *     dirf.db commit itself, which concurrent commits share (group
+ *     commit: one dirf.db commit and one pair of barriers for every
+ *     commit waiting; docs/engine.md "Group commit").
  * After tstore_remove the struct is detached: later calls on it return
  * TEE_ERROR_BAD_STATE and a new object of the same ID is a new struct.
  * A create with overwrite over an open object swaps the new content into
