@@ -218,7 +218,9 @@ static TEE_Result fresh_ivs(struct htree_crypt *blk, size_t n)
 	return TEE_SUCCESS;
 }
 
-unsigned htree_crypto_slots(struct htree *ht, bool enc, size_t n)
+/* The thread slots a run of n blocks uses (1: the calling thread alone),
+ * with the tree's contexts for them made. */
+static unsigned crypto_slots(struct htree *ht, bool enc, size_t n)
 {
 	unsigned slots;
 
@@ -228,13 +230,6 @@ unsigned htree_crypto_slots(struct htree *ht, bool enc, size_t n)
 	if (slots > 1 && slot_ctxs(ht, enc, slots) != TEE_SUCCESS)
 		return 1; /* no memory for contexts: run alone */
 	return slots;
-}
-
-TEE_Result htree_block_decrypt_slot(struct htree *ht, unsigned slot,
-				    const struct htree_node *n, const void *in,
-				    void *out)
-{
-	return block_open(ht, ctx_of(ht, false, slot), n, in, out);
 }
 
 void htree_crypt_start(struct htree *ht, struct htree_crypt_run *r, bool enc,
@@ -247,7 +242,7 @@ void htree_crypt_start(struct htree *ht, struct htree_crypt_run *r, bool enc,
 	r->enc = enc;
 	r->res = enc ? fresh_ivs(blk, n) : TEE_SUCCESS;
 	if (r->res == TEE_SUCCESS)
-		slots = htree_crypto_slots(ht, enc, n);
+		slots = crypto_slots(ht, enc, n);
 	/* A failure so far: an empty job, finish reports it. */
 	if (r->res != TEE_SUCCESS)
 		n = 0;

@@ -197,17 +197,6 @@ struct htree_crypt_run {
 #define HTREE_PAR_GRAIN 8
 
 /*
- * The thread slots a run of n blocks should use (1: the calling thread
- * alone), with the tree's contexts for them made. Runs of
- * HTREE_PAR_MIN_BLOCKS or more use the pool.
- */
-unsigned htree_crypto_slots(struct htree *ht, bool enc, size_t n);
-/* htree_block_decrypt with the context of a thread slot. */
-TEE_Result htree_block_decrypt_slot(struct htree *ht, unsigned slot,
-				    const struct htree_node *n, const void *in,
-				    void *out);
-
-/*
  * Starts en- or decrypting blk[0..n): encryption first gives every node
  * a fresh IV (one RAND_bytes per 64 blocks); runs of
  * HTREE_PAR_MIN_BLOCKS or more are shared with the pool's workers, who

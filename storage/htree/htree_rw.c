@@ -3,10 +3,10 @@
  * writes").
  *
  * Reads: the blocks of a range go to the backend in chunks of up to
- * HTREE_IO_OPS blocks, each whole block straight into the caller's buffer
+ * READ_CHUNK blocks, each whole block straight into the caller's buffer
  * and decrypted there in place; only a partial first or last block lands
- * in scratch. A large chunk is read and decrypted by several threads
- * (htree_pool.h), each a run of blocks.
+ * in scratch. The pool (htree_pool.h) decrypts one chunk while the next
+ * is read.
  *
  * Writes: a whole block is encrypted straight into the batch's buffer
  * (batch_reserve_write), with no read; runs of whole blocks are reserved
@@ -45,61 +45,64 @@ static TEE_Result flush_for_read(struct htree *ht, struct batch *b)
 }
 
 /*
- * A read goes in chunks of up to HTREE_IO_OPS blocks. A chunk's blocks
- * are split between the calling thread and the pool (htree_pool.h), one
- * run per thread: each thread reads its run from the backend (one submit)
- * and decrypts it in place, so the page-cache copies and syscalls run in
- * parallel as well as the crypto (docs/benchmarks.md: the copies cost as
- * much as the decryption). A thread that comes late finds its run taken.
- * Small reads stay in the calling thread and use one submit.
+ * A read goes in chunks of up to READ_CHUNK blocks (256 KiB), one backend
+ * submit each (one round trip over RPC), two chunks in flight: while the pool
+ * decrypts chunk k (htree_pool.h), the calling thread reads chunk k + 1,
+ * then helps finish chunk k. Chunk k uses half k % 2 of ht->ops and
+ * ht->io. (Splitting the backend reads between threads as well was no
+ * faster on POSIX and costs round trips over RPC: docs/benchmarks.md.)
  */
+#define READ_CHUNK (HTREE_IO_OPS / 4)
 
 struct read_chunk {
-	struct htree *ht;
 	struct backend_op *ops;
 	struct htree_io *io;
 	size_t n;
+	bool started; /* decryption runs: finish before returning */
+	struct htree_crypt blk[READ_CHUNK];
+	struct htree_crypt_run run;
 };
 
-/* Pool job: read and decrypt blocks [begin, end) of the chunk. */
-static TEE_Result chunk_items(void *arg, unsigned slot, size_t begin,
-			      size_t end)
+/* Reads the chunk's blocks from the backend (no decryption yet). */
+static TEE_Result chunk_submit(struct htree *ht, struct read_chunk *c)
 {
-	struct read_chunk *c = arg;
-	struct htree *ht = c->ht;
 	TEE_Result res;
 	size_t i;
 
-	res = backend_submit(ht->be, c->ops + begin, end - begin);
+	res = backend_submit(ht->be, c->ops, c->n);
 	if (res != TEE_SUCCESS)
 		return res;
-	for (i = begin; i < end; i++)
+	for (i = 0; i < c->n; i++)
 		if (c->ops[i].done != HTREE_BS)
 			return TEE_ERROR_CORRUPT_OBJECT;
-	for (i = begin; i < end; i++) {
-		struct htree_io *io = &c->io[i];
-
-		res = htree_block_decrypt_slot(
-		    ht, slot, htree_node(ht, (uint32_t)io->idx + 1), io->land,
-		    io->land);
-		if (res != TEE_SUCCESS)
-			return res;
-	}
 	return TEE_SUCCESS;
 }
 
-/* Reads and decrypts the chunk; places partial blocks. */
-static TEE_Result chunk_run(struct htree *ht, struct read_chunk *c)
+/* Starts decrypting the chunk in place (in the pool if it is large). */
+static void chunk_start(struct htree *ht, struct read_chunk *c)
 {
-	struct htree_pool_job job;
-	TEE_Result res;
-	unsigned slots;
 	size_t i;
 
-	slots = htree_crypto_slots(ht, false, c->n);
-	htree_pool_start(&job, chunk_items, c, c->n,
-			 (c->n + slots - 1) / slots);
-	res = htree_pool_finish(&job);
+	for (i = 0; i < c->n; i++)
+		c->blk[i] = (struct htree_crypt){
+		    .node = htree_node(ht, (uint32_t)c->io[i].idx + 1),
+		    .in = c->io[i].land,
+		    .out = c->io[i].land,
+		};
+	htree_crypt_start(ht, &c->run, false, c->blk, c->n);
+	c->started = true;
+}
+
+/* Waits for the chunk's decryption; places partial blocks. */
+static TEE_Result chunk_finish(struct htree *ht, struct read_chunk *c)
+{
+	TEE_Result res;
+	size_t i;
+
+	if (!c->started)
+		return TEE_SUCCESS;
+	c->started = false;
+	res = htree_crypt_finish(&c->run);
 	if (res != TEE_SUCCESS)
 		return res;
 	for (i = 0; i < c->n; i++) {
@@ -115,13 +118,17 @@ static TEE_Result chunk_run(struct htree *ht, struct read_chunk *c)
 	return TEE_SUCCESS;
 }
 
-/* Queues the reads of [*pos, ...) into c until it is full or the range
- * ends; blocks in the cache are copied at once. */
+/*
+ * Queues the reads of [*pos, ...) into c until it is full or the range
+ * ends. A block in the cache is copied at once: the cache changes only in
+ * chunk_finish, and only to the range's first or last block, which no
+ * later chunk of the range holds.
+ */
 static void chunk_fill(struct htree *ht, struct read_chunk *c, uint64_t first,
 		       uint64_t *pos, uint8_t **buf, size_t *len)
 {
 	c->n = 0;
-	while (*len && c->n < HTREE_IO_OPS) {
+	while (*len && c->n < READ_CHUNK) {
 		uint64_t idx = *pos / HTREE_BS;
 		uint32_t off = (uint32_t)(*pos % HTREE_BS);
 		uint32_t cnt = HTREE_BS - off;
@@ -162,19 +169,36 @@ static void chunk_fill(struct htree *ht, struct read_chunk *c, uint64_t first,
 static TEE_Result read_range(struct htree *ht, uint64_t pos, uint8_t *buf,
 			     size_t len)
 {
-	struct read_chunk c = {.ht = ht, .ops = ht->ops, .io = ht->io};
+	struct read_chunk chunks[2];
+	struct read_chunk *cur, *prev = NULL;
 	uint64_t first = pos / HTREE_BS;
-	TEE_Result res;
+	TEE_Result res = TEE_SUCCESS, r;
+	unsigned k = 0;
 
-	while (len) {
-		chunk_fill(ht, &c, first, &pos, &buf, &len);
-		if (!c.n)
-			continue;
-		res = chunk_run(ht, &c);
+	do {
+		cur = &chunks[k % 2];
+		cur->ops = ht->ops + (k % 2) * READ_CHUNK;
+		cur->io = ht->io + (k % 2) * READ_CHUNK;
+		cur->started = false;
+		k++;
+		chunk_fill(ht, cur, first, &pos, &buf, &len);
+		if (cur->n)
+			res = chunk_submit(ht, cur);
+		/* prev's decryption must end before anything returns. */
+		if (prev) {
+			r = chunk_finish(ht, prev);
+			if (res == TEE_SUCCESS)
+				res = r;
+		}
 		if (res != TEE_SUCCESS)
 			return res;
-	}
-	return TEE_SUCCESS;
+		prev = NULL;
+		if (cur->n) {
+			chunk_start(ht, cur);
+			prev = cur;
+		}
+	} while (len);
+	return prev ? chunk_finish(ht, prev) : TEE_SUCCESS;
 }
 
 TEE_Result htree_read(struct htree *ht, struct batch *b, uint64_t pos,
