@@ -1,12 +1,16 @@
 /*
  * The block-crypto worker pool (htree_pool.h).
  *
- * Synchronisation: `lock` protects `job`, `gen` and `busy`. A worker joins
- * the posted job under the lock (busy++), claims items with an atomic
- * counter, and leaves under the lock (busy--). htree_pool_finish takes the
- * job down under the lock, so no worker can join it afterwards, and waits
- * for busy == 0: after that no worker touches the job or its data, and
- * the mutex orders the workers' writes before the caller's reads.
+ * Synchronisation: `lock` protects `job`, `gen` and each job's `busy`. A
+ * worker joins the posted job under the lock (job->busy++), claims items
+ * with an atomic counter, and leaves under the lock (job->busy--).
+ * htree_pool_finish takes the job down under the lock, so no worker can
+ * join it afterwards, and waits for its busy == 0: after that no worker
+ * touches the job or its data, and the mutex orders the workers' writes
+ * before the caller's reads. The count is per job, and `idle` is
+ * broadcast, because several callers may be finishing jobs at once: a
+ * global count with a single wake-up once left a caller asleep forever
+ * while another caller's job kept the workers busy.
  *
  * Spinning: a worker that blocks on the condition variable takes tens of
  * microseconds to wake up on a virtual machine, about as long as a whole
@@ -37,10 +41,9 @@ static struct {
 	pthread_once_t once;
 	pthread_mutex_t lock;
 	pthread_cond_t wake; /* a job was posted */
-	pthread_cond_t idle; /* busy dropped to 0 */
+	pthread_cond_t idle; /* some job's busy dropped to 0 */
 	struct htree_pool_job *job;
 	atomic_ulong gen; /* posts so far (written under lock) */
-	atomic_uint busy; /* workers inside `job` (written under lock) */
 	unsigned slots;	  /* 1 + running workers */
 } pool = {
     .once = PTHREAD_ONCE_INIT,
@@ -76,14 +79,14 @@ static bool spin_while_ulong(atomic_ulong *v, unsigned long old)
 	}
 }
 
-static bool spin_while_busy(void)
+static bool spin_while_busy(struct htree_pool_job *j)
 {
 	uint64_t end = mono_ns() + POOL_SPIN_NS;
 	unsigned i;
 
 	for (;;) {
 		for (i = 0; i < 64; i++) {
-			if (!atomic_load_explicit(&pool.busy,
+			if (!atomic_load_explicit(&j->busy,
 						  memory_order_relaxed))
 				return true;
 			cpu_relax();
@@ -127,12 +130,12 @@ static void *pool_worker(void *arg)
 			pthread_cond_wait(&pool.wake, &pool.lock);
 		j = pool.job;
 		seen = atomic_load(&pool.gen);
-		atomic_fetch_add(&pool.busy, 1);
+		atomic_fetch_add(&j->busy, 1);
 		pthread_mutex_unlock(&pool.lock);
 		pool_work(j, slot);
 		pthread_mutex_lock(&pool.lock);
-		if (atomic_fetch_sub(&pool.busy, 1) == 1)
-			pthread_cond_signal(&pool.idle);
+		if (atomic_fetch_sub(&j->busy, 1) == 1)
+			pthread_cond_broadcast(&pool.idle);
 		pthread_mutex_unlock(&pool.lock);
 	}
 	return NULL;
@@ -196,6 +199,8 @@ void htree_pool_start(struct htree_pool_job *job, htree_pool_fn fn, void *arg,
 	job->grain = grain ? grain : 1;
 	atomic_init(&job->next, 0);
 	atomic_init(&job->err, 0);
+	atomic_init(&job->busy, 0);
+	atomic_init(&job->busy, 0);
 	job->shared = false;
 	if (htree_pool_slots() < 2 || n <= job->grain)
 		return; /* nothing to share */
@@ -214,15 +219,16 @@ TEE_Result htree_pool_finish(struct htree_pool_job *job)
 	pool_work(job, 0);
 	if (job->shared) {
 		pthread_mutex_lock(&pool.lock);
-		pool.job = NULL; /* no worker joins from now on */
-		while (atomic_load(&pool.busy)) {
+		if (pool.job == job)
+			pool.job = NULL; /* no worker joins from now on */
+		while (atomic_load(&job->busy)) {
 			pthread_mutex_unlock(&pool.lock);
-			if (spin_while_busy()) {
+			if (spin_while_busy(job)) {
 				pthread_mutex_lock(&pool.lock);
 				continue; /* re-checked under the lock */
 			}
 			pthread_mutex_lock(&pool.lock);
-			if (atomic_load(&pool.busy))
+			if (atomic_load(&job->busy))
 				pthread_cond_wait(&pool.idle, &pool.lock);
 		}
 		pthread_mutex_unlock(&pool.lock);

@@ -39,8 +39,9 @@ struct htree_pool_job {
 	size_t grain; /* items claimed at a time */
 	/* Private to htree_pool.c. */
 	atomic_size_t next;
-	atomic_uint err; /* the first failure (0: none) */
-	bool shared;	 /* posted to the workers */
+	atomic_uint err;  /* the first failure (0: none) */
+	atomic_uint busy; /* workers inside this job (written under lock) */
+	bool shared;	  /* posted to the workers */
 };
 
 /* Participants a job may have (slots 0 .. n-1); starts the workers. */
