@@ -221,6 +221,11 @@ static void serve_one(struct ipc_msg *m)
 		_exit(RT_EXIT_OK);
 	case TA_MSG_CANCEL:
 		return; /* for a call that has already answered */
+	case TA_MSG_BULK:
+		rt_bulk_map(m->fds[0], r.bulk_size);
+		m->fds[0] = -1;
+		m->nfds = 0;
+		return;
 	default:
 		rt_die_proto("unexpected request");
 	}

@@ -94,6 +94,10 @@ struct rt_state {
 	struct rt_session *cur; /* NULL during Create/Destroy */
 
 	const void *instance_data;
+
+	/* teed's bulk buffer for storage transfers (storage_mem.c). */
+	uint8_t *bulk; /* NULL: none */
+	size_t bulk_size;
 };
 
 extern struct rt_state rt;
@@ -120,6 +124,11 @@ int rt_shm_add(uint32_t key, int fd, uint64_t size);
 struct rt_shm *rt_shm_find(uint32_t key);
 /* 1: [start,end) inside a shm mapping, -1: overlaps one, 0: neither. */
 int rt_shm_check(uintptr_t start, uintptr_t end);
+/* The shm mapping holding all of [start,end), NULL if none does. */
+struct rt_shm *rt_shm_locate(uintptr_t start, uintptr_t end);
+
+/* storage_mem.c: maps teed's bulk buffer (fd taken). */
+void rt_bulk_map(int fd, uint32_t size);
 
 /* dispatch.c: serves teed until DESTROY; never returns. */
 void rt_serve(void) __attribute__((noreturn));

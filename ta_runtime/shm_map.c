@@ -85,3 +85,17 @@ int rt_shm_check(uintptr_t start, uintptr_t end)
 	}
 	return 0;
 }
+
+struct rt_shm *rt_shm_locate(uintptr_t start, uintptr_t end)
+{
+	size_t i;
+
+	for (i = 0; i < RT_SHM_SLOTS; i++) {
+		uintptr_t s = (uintptr_t)rt.shm[i].addr;
+
+		if (rt.shm[i].used && rt.shm[i].size && start >= s &&
+		    end <= s + rt.shm[i].size)
+			return &rt.shm[i];
+	}
+	return NULL;
+}

@@ -69,11 +69,21 @@ void st_check_id(const void *id, size_t len);
 TEE_Result st_call(const struct ta_st_args *a, void *out, size_t cap,
 		   size_t *out_len, const TEE_Result *ok);
 /*
- * Stages len bytes in teed (STAGE_BEGIN, STAGE_PUT...) for the next call
- * to use at once: SUCCESS or STORAGE_NO_SPACE (beyond teed's bound).
+ * Stages len bytes in teed (STAGE_BEGIN, then STAGE_PUT_MEM from a client
+ * shm or the bulk buffer, or STAGE_PUT messages) for the next call to use
+ * at once: SUCCESS, STORAGE_NO_SPACE (beyond teed's bound) or
+ * STORAGE_NOT_AVAILABLE.
  */
 TEE_Result st_stage_data(const void *data, size_t len);
-/* Same, for calls answering one u32 (a handle). */
+/*
+ * Bulk data in shared memory (storage_mem.c): st_mem_client names the
+ * client shm holding all of [buf, buf+len) (false if none does),
+ * st_mem_bulk the bulk buffer's first len bytes (false without one or if
+ * len is beyond it).
+ */
+bool st_mem_client(const void *buf, size_t len, struct ta_st_mem *m);
+bool st_mem_bulk(size_t len, struct ta_st_mem *m);
+/* st_call for calls answering one u32 (a handle). */
 TEE_Result st_call_u32(const struct ta_st_args *a, uint32_t *v,
 		       const TEE_Result *ok);
 

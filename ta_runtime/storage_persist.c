@@ -94,13 +94,34 @@ static struct st_desc *create_key(TEE_ObjectHandle attributes,
 	return d;
 }
 
+/* The STAGE_PUT_MEM pieces of st_stage_data through the bulk buffer. */
+static TEE_Result stage_put_bulk(const uint8_t *p, size_t len)
+{
+	static const TEE_Result ok[] = {TEE_ERROR_STORAGE_NOT_AVAILABLE, 0};
+	struct ta_st_args a = {.nr = TA_SYS_ST_STAGE_PUT_MEM};
+	size_t off, n;
+	TEE_Result res;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < rt.bulk_size ? len - off : rt.bulk_size;
+		memcpy(rt.bulk, p + off, n);
+		st_mem_bulk(n, &a.mem);
+		res = st_call(&a, NULL, 0, NULL, ok);
+		if (res)
+			return res;
+	}
+	return TEE_SUCCESS;
+}
+
 /*
- * Sends len bytes to teed's stage (STAGE_BEGIN, STAGE_PUT...) for a call
- * that then uses them at once: one atomic commit whatever the size.
+ * Sends len bytes to teed's stage for a call that then uses them at
+ * once: one atomic commit whatever the size. From a client shm in one
+ * syscall, else through the bulk buffer, else in messages.
  */
 TEE_Result st_stage_data(const void *data, size_t len)
 {
-	static const TEE_Result ok[] = {TEE_ERROR_STORAGE_NO_SPACE, 0};
+	static const TEE_Result ok[] = {TEE_ERROR_STORAGE_NO_SPACE,
+					TEE_ERROR_STORAGE_NOT_AVAILABLE, 0};
 	struct ta_st_args a = {.nr = TA_SYS_ST_STAGE_BEGIN, .u64 = len};
 	const uint8_t *p = data;
 	size_t off, n;
@@ -110,6 +131,12 @@ TEE_Result st_stage_data(const void *data, size_t len)
 	if (res)
 		return res;
 	memset(&a, 0, sizeof(a));
+	if (st_mem_client(data, len, &a.mem)) {
+		a.nr = TA_SYS_ST_STAGE_PUT_MEM;
+		return st_call(&a, NULL, 0, NULL, ok);
+	}
+	if (rt.bulk)
+		return stage_put_bulk(p, len);
 	a.nr = TA_SYS_ST_STAGE_PUT;
 	for (off = 0; off < len; off += n) {
 		n = len - off < TA_ST_CHUNK ? len - off : TA_ST_CHUNK;

@@ -73,6 +73,18 @@ int ta_shm_cache_lookup(struct ta_shm_cache *c, struct tee_shm *shm,
 	return 0;
 }
 
+struct tee_shm *ta_shm_cache_find(const struct ta_shm_cache *c, uint32_t key)
+{
+	size_t i;
+
+	/* Slots added by a call not yet sent are not the TA's yet. */
+	for (i = 0; i < TA_SHM_CACHE_SLOTS; i++)
+		if (c->slot[i].shm && c->slot[i].key == key &&
+		    !c->slot[i].is_new)
+			return c->slot[i].shm;
+	return NULL;
+}
+
 void ta_shm_cache_abort(struct ta_shm_cache *c)
 {
 	size_t i;

@@ -169,6 +169,11 @@ void ta_shm_cache_begin(struct ta_shm_cache *c);
 /* Key of shm on the instance; *is_new when its fd must ride along. */
 int ta_shm_cache_lookup(struct ta_shm_cache *c, struct tee_shm *shm,
 			uint32_t *key, bool *is_new);
+/*
+ * The shm the TA knows under key (storage syscalls naming client memory),
+ * NULL if none. The cache keeps its reference.
+ */
+struct tee_shm *ta_shm_cache_find(const struct ta_shm_cache *c, uint32_t key);
 /* Undoes the slots added by a call that was not sent. */
 void ta_shm_cache_abort(struct ta_shm_cache *c);
 /* The call went out: the evictions and new keys are the TA's now. */

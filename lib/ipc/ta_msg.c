@@ -263,6 +263,12 @@ int ta_msg_decode_to_ta(const struct ipc_msg *m, struct ta_msg_req *out)
 	case TA_MSG_OPEN_SESSION:
 	case TA_MSG_INVOKE:
 		return decode_call(&r, m, out);
+	case TA_MSG_BULK:
+		out->bulk_size = wire_get_u32(&r);
+		if (m->nfds != 1 || out->bulk_size < TA_MSG_BULK_MIN ||
+		    out->bulk_size > TA_MSG_BULK_MAX)
+			return -EBADMSG;
+		return wire_rd_done(&r) ? 0 : -EBADMSG;
 	default:
 		break;
 	}
@@ -302,6 +308,7 @@ enum st_field {
 	F_KEY,	   /* u32 has_key [, 5 x u32, u32 attr_len, attrs] */
 	F_CDATA,   /* u32 data_mode, u32 data_len, data (CREATE) */
 	F_REST,	   /* data: the rest of the message */
+	F_MEM,	   /* u32 key, u64 off, u64 len: bulk data in shared memory */
 };
 
 #define ST_MAX_FIELDS 6
@@ -335,6 +342,10 @@ static const struct st_layout st_layouts[] = {
     {TA_SYS_ST_READ_STAGED, {F_HANDLE, F_U64}},
     {TA_SYS_ST_STAGE_GET, {F_U64, F_VALUE}},
     {TA_SYS_ST_STAGE_END, {F_END}},
+    {TA_SYS_ST_WRITE_MEM, {F_HANDLE, F_MEM}},
+    {TA_SYS_ST_READ_MEM, {F_HANDLE, F_MEM}},
+    {TA_SYS_ST_STAGE_PUT_MEM, {F_MEM}},
+    {TA_SYS_ST_STAGE_GET_MEM, {F_U64, F_MEM}},
 };
 
 static const struct st_layout *st_layout(uint32_t nr)
@@ -360,6 +371,12 @@ static bool st_value_valid(uint32_t nr, uint32_t v)
 	default:
 		return true;
 	}
+}
+
+/* A memory range within one transfer's bound that does not wrap. */
+static bool st_mem_valid(const struct ta_st_mem *m)
+{
+	return m->len <= TA_ST_STAGE_MAX && m->off <= UINT64_MAX - m->len;
 }
 
 static void st_put_key(struct wire_wr *w, const struct ta_st_args *a)
@@ -412,6 +429,11 @@ static bool st_put_field(struct wire_wr *w, uint8_t f,
 	case F_REST:
 		wire_put_bytes(w, a->data, a->data_len);
 		return a->data_len <= TA_ST_CHUNK;
+	case F_MEM:
+		wire_put_u32(w, a->mem.key);
+		wire_put_u64(w, a->mem.off);
+		wire_put_u64(w, a->mem.len);
+		return st_mem_valid(&a->mem);
 	}
 	return true;
 }
@@ -491,6 +513,13 @@ static bool st_get_field(struct wire_rd *r, uint8_t f, struct ta_st_args *a)
 		if (a->data_len > TA_ST_CHUNK)
 			return false;
 		a->data = wire_get_ptr(r, a->data_len);
+		break;
+	case F_MEM:
+		a->mem.key = wire_get_u32(r);
+		a->mem.off = wire_get_u64(r);
+		a->mem.len = wire_get_u64(r);
+		if (!st_mem_valid(&a->mem))
+			return false;
 		break;
 	}
 	return !r->short_read;

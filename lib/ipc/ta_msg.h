@@ -44,6 +44,7 @@ enum ta_msg_type {
 	TA_MSG_DESTROY = IPC_TYPE_TA_BASE + 0x05,
 	TA_MSG_CANCEL = IPC_TYPE_TA_BASE + 0x06,
 	TA_MSG_SYSCALL_REPLY = IPC_TYPE_TA_BASE + 0x07,
+	TA_MSG_BULK = IPC_TYPE_TA_BASE + 0x08, /* u32 size + memfd; no answer */
 	/* TA -> teed */
 	TA_MSG_PROPS = IPC_TYPE_TA_BASE + 0x10,
 	TA_MSG_REPLY = IPC_TYPE_TA_BASE + 0x11,
@@ -107,6 +108,8 @@ struct ta_msg_req {
 	uint32_t param_types; /* OPEN/INVOKE */
 	struct ta_msg_param p[TEE_NUM_PARAMS];
 	uint32_t nnewfd; /* params with TA_PARAM_F_NEWFD == msg nfds */
+	/* BULK: the instance's bulk buffer (the memfd is the message's fd) */
+	uint32_t bulk_size;
 	/* SYSCALL_REPLY */
 	TEE_Result sys_result;
 	const uint8_t *sys_data; /* points into the message payload */
@@ -165,6 +168,15 @@ int ta_msg_encode_syscall(void *buf, size_t cap, uint32_t nr, const void *args,
 int ta_msg_encode_sys_reply(void *buf, size_t cap, TEE_Result res,
 			    const void *data, size_t len);
 
+/*
+ * The bulk buffer (docs/gp-storage-ta.md, "Bulk data"): a memfd teed
+ * creates per instance and sends once, before CREATE, in TA_MSG_BULK
+ * (payload u32 size, the fd attached). The TA maps it; storage syscalls
+ * name it as memory key 0.
+ */
+#define TA_MSG_BULK_MIN (64U * 1024)
+#define TA_MSG_BULK_MAX (64U << 20)
+
 /* Property lists (TA_SYS_GET_TEE_PROPS answers): see docs/protocol-ta.md. */
 #define TA_PROP_NAME_MAX  64
 #define TA_PROP_VALUE_MAX 256
@@ -202,11 +214,24 @@ int ta_msg_encode_sys_reply(void *buf, size_t cap, TEE_Result res,
 #define TA_SYS_ST_READ_STAGED  (TA_SYS_STORAGE_BASE + 0x23)
 #define TA_SYS_ST_STAGE_GET    (TA_SYS_STORAGE_BASE + 0x24)
 #define TA_SYS_ST_STAGE_END    (TA_SYS_STORAGE_BASE + 0x25)
+/*
+ * Bulk data in shared memory (one syscall per transfer instead of one
+ * message per 60 KiB): the bytes are in the instance's bulk buffer
+ * (mem.key 0) or in a client shared memory the TA has mapped (mem.key =
+ * its shm key), at [mem.off, mem.off + mem.len).
+ */
+#define TA_SYS_ST_WRITE_MEM	(TA_SYS_STORAGE_BASE + 0x26)
+#define TA_SYS_ST_READ_MEM	(TA_SYS_STORAGE_BASE + 0x27)
+#define TA_SYS_ST_STAGE_PUT_MEM (TA_SYS_STORAGE_BASE + 0x28)
+#define TA_SYS_ST_STAGE_GET_MEM (TA_SYS_STORAGE_BASE + 0x29)
 
 #define TA_ST_ID_MAX	64	    /* TEE_OBJECT_ID_MAX_LEN */
 #define TA_ST_CHUNK	(60 * 1024) /* data bytes per message */
 #define TA_ST_ATTRS_MAX (16 * 1024) /* attribute blob in one message */
 #define TA_ST_INFO_SIZE 40	    /* encoded struct ta_st_info */
+/* Largest single transfer teed stages (one write, create or read). */
+#define TA_ST_STAGE_MAX (256U << 20)
+#define TA_ST_MEM_BULK	0U /* mem.key of the bulk buffer */
 
 /* CREATE: where the initial data is. */
 #define TA_ST_DATA_INLINE 0U /* in the message (data_len <= TA_ST_CHUNK) */
@@ -221,6 +246,13 @@ struct ta_st_key {
 	uint32_t have_attrs;
 	const uint8_t *attrs; /* OP-TEE's attribute blob */
 	uint32_t attr_len;    /* <= TA_ST_ATTRS_MAX */
+};
+
+/* Memory holding bulk data (the *_MEM syscalls). */
+struct ta_st_mem {
+	uint32_t key; /* TA_ST_MEM_BULK or a client shm key */
+	uint64_t off;
+	uint64_t len; /* <= TA_ST_STAGE_MAX; off + len does not wrap */
 };
 
 /*
@@ -239,16 +271,18 @@ struct ta_st_args {
 	uint32_t value;
 	/*
 	 * TRUNCATE: size; SEEK: offset (int64 two's complement);
-	 * STAGE_BEGIN: total bytes; READ_STAGED: length; STAGE_GET: offset.
+	 * STAGE_BEGIN: total bytes; READ_STAGED: length; STAGE_GET,
+	 * STAGE_GET_MEM: offset in the stage.
 	 */
 	uint64_t u64;
 	const uint8_t *id; /* OPEN, CREATE, RENAME */
 	uint32_t id_len;   /* <= TA_ST_ID_MAX */
 	bool has_key;	   /* CREATE */
 	struct ta_st_key key;
-	uint32_t data_mode;  /* CREATE: TA_ST_DATA_* */
-	const uint8_t *data; /* CREATE (inline), WRITE, STAGE_PUT */
-	size_t data_len;     /* <= TA_ST_CHUNK */
+	uint32_t data_mode;   /* CREATE: TA_ST_DATA_* */
+	const uint8_t *data;  /* CREATE (inline), WRITE, STAGE_PUT */
+	size_t data_len;      /* <= TA_ST_CHUNK */
+	struct ta_st_mem mem; /* *_MEM */
 };
 
 /* GetObjectInfo1 / enumeration answer (gpstore_info on the wire). */

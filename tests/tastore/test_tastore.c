@@ -1080,6 +1080,38 @@ static void test_one_mib_in_one_call(void)
 	ta_close_session(s);
 }
 
+/*
+ * Beyond the instance's 1 MiB bulk buffer (docs/gp-storage-ta.md, "Bulk
+ * data"): a write from the TA's heap goes in bulk-buffer pieces into the
+ * stage and is still one commit; a read is one staged read fetched in
+ * pieces.
+ */
+static void test_beyond_bulk_buffer(void)
+{
+	const uint32_t size = 3 * (1U << 20) + 5;
+	struct ta_session *s = sess(&uuid_a);
+	uint64_t before;
+	struct call c;
+	uint32_t h;
+
+	REQUIRE(s);
+	REQUIRE(create(s, "big3", ALL | TEE_DATA_FLAG_OVERWRITE, 0, 0, &h) ==
+		0);
+	before = commits();
+	memset(&c, 0, sizeof(c));
+	c.a0 = h, c.b0 = size, c.a2 = 7;
+	CHECK_EQ(call(s, ST_CMD_BIG_WRITE, &c), 0);
+	CHECK_EQ(commits() - before, 1);
+	CHECK_EQ(seek(s, h, 0, TEE_DATA_SEEK_SET), 0);
+	memset(&c, 0, sizeof(c));
+	c.a0 = h, c.b0 = size, c.a2 = 7;
+	CHECK_EQ(call(s, ST_CMD_BIG_READ, &c), 0);
+	CHECK_EQ(c.a3, size);
+	CHECK_EQ(c.b3, 1);
+	CHECK_EQ(h_op(s, ST_CMD_CLOSE_DELETE, h, 0), 0);
+	ta_close_session(s);
+}
+
 /* ---- corrupt objects: CORRUPT_OBJECT, then kept aside (posix only) ---- */
 
 static uint32_t file_number(const TEE_UUID *ta, const char *name)
@@ -1254,6 +1286,7 @@ static void run_suite(uint32_t storage_id, const char *prefix)
 	RUN(test_key_objects);
 	RUN(test_digest_known_answers);
 	RUN(test_one_mib_in_one_call);
+	RUN(test_beyond_bulk_buffer);
 	RUN(test_corrupt_object);
 	RUN(test_props);
 	RUN(test_parallel_sessions);
