@@ -20,6 +20,7 @@ struct dirf {
 	struct htree_config cfg;
 	uint32_t fh;
 	bool fh_open;
+	bool created; /* no committed dirf.db was found: a new one was made */
 	struct htree *ht;
 	struct dirf_index ix;
 };
@@ -113,6 +114,7 @@ static TEE_Result create_file(struct dirf *d, struct batch *b,
 	if (res)
 		return res;
 	d->fh_open = true;
+	d->created = true;
 	res = htree_create(d->be, d->fh, tsk, &d->cfg, 0, b, &d->ht);
 	if (!res)
 		res = batch_sync(b, d->fh);
@@ -188,6 +190,11 @@ void dirf_close(struct dirf *d)
 	close_file(d);
 	dirf_index_free(&d->ix);
 	free(d);
+}
+
+bool dirf_was_created(const struct dirf *d)
+{
+	return d->created;
 }
 
 TEE_Result dirf_reload(struct dirf *d, struct batch *b)

@@ -82,6 +82,13 @@ TEE_Result dirf_open(struct backend *be, const struct keys *keys,
 		     struct dirf **out);
 void dirf_close(struct dirf *d);
 
+/*
+ * True if dirf_open() found no committed dirf.db and made a new one: any
+ * object file in the directory then belongs to a directory file that was
+ * lost or removed, not to a crashed create.
+ */
+bool dirf_was_created(const struct dirf *d);
+
 /* Re-reads dirf.db from disk and rebuilds the index (unknown outcome). */
 TEE_Result dirf_reload(struct dirf *d, struct batch *b);
 

@@ -2,6 +2,7 @@
  * The store: keys, dirf.db, the batch pool, orphan clean-up at open,
  * enumeration. docs/engine.md, "Object layer".
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,33 @@ static int collect_object_file(void *arg, const char *name)
 }
 
 /*
+ * dirf.db had to be made anew, yet object files exist: the directory file
+ * was lost or removed (by an attacker, or an admin). Those files are not
+ * crash leftovers; never destroy them. Each is renamed "<n>.lost", out of
+ * the way of the orphan sweep and of new objects (a create would truncate
+ * "<n>"), and the loss is reported; an older dirf.db can still recover
+ * them offline.
+ */
+static TEE_Result keep_unreferenced(struct tstore *s, struct name_list *l)
+{
+	char to[BACKEND_NAME_MAX + 1];
+	TEE_Result res = TEE_SUCCESS;
+	size_t i;
+
+	for (i = 0; !res && i < l->n; i++) {
+		snprintf(to, sizeof(to), "%s.lost", l->names[i]);
+		res = backend_rename(s->be, l->names[i], to, false);
+	}
+	if (!res && l->n)
+		res = backend_sync_dir(s->be);
+	if (!res && l->n)
+		log_warnx("tstore: dirf.db was missing but %zu object files "
+			  "exist: kept as <n>.lost",
+			  l->n);
+	return res;
+}
+
+/*
  * Object files dirf.db does not reference were left by a create or
  * replace that crashed before its commit record (or by a removal whose
  * unlink was lost): nothing can ever refer to them again.
@@ -107,6 +135,11 @@ static TEE_Result remove_orphans(struct tstore *s)
 	res = backend_list(s->be, collect_object_file, &l);
 	if (!res && l.oom)
 		res = TEE_ERROR_OUT_OF_MEMORY;
+	if (!res && dirf_was_created(s->dirf)) {
+		res = keep_unreferenced(s, &l);
+		free(l.names);
+		return res;
+	}
 	for (i = 0; !res && i < l.n; i++) {
 		uint32_t fnum;
 
