@@ -11,18 +11,11 @@
 #                             process for a 64 MiB put and get
 #   e2e.sh BUILD_DIR long     100 MiB round trip (label `long`)
 #
-# Exit 0 pass, 1 fail, 77 skipped (SS_E2E_PENDING=1: teed does not serve
-# storage yet).
+# Exit 0 pass, 1 fail.
 set -eu
 build=$(cd "${1:?usage: e2e.sh BUILD_DIR quick|memory|long}" && pwd)
 mode=${2:-quick}
 here=$(cd "$(dirname "$0")" && pwd)
-
-if [ "${SS_E2E_PENDING:-0}" = 1 ]; then
-	echo "e2e: SKIPPED: teed does not connect tee-supplicant and gpstore" \
-		"yet (core/teed_main.c, SUPPLICANT LINK)"
-	exit 77
-fi
 
 ss=$build/examples/secure_storage/host/secure_storage
 raw=$build/tests/secure_storage/ss_raw_client
