@@ -220,6 +220,17 @@ static TEE_Result apply_all(struct tstore *s, struct batch *b,
 	return TEE_SUCCESS;
 }
 
+/*
+ * dirf_lock covers dirf.db's index and the entry changes, not the
+ * barriers: once the changes are queued only this leader touches dirf.db's
+ * tree until the group is settled (group_leading makes it the only
+ * leader; other threads use the index alone, and reload the tree only when
+ * dirf_stale, which only a leader sets, at the end of its group). So
+ * lookups, file-number reservations and enumerations go on while a
+ * group's barriers run; they may see the group's entries before its
+ * commit record (an object in flight is locked by its committing thread,
+ * and enumeration may or may not show objects created meanwhile).
+ */
 void tstore_group_commit(struct tstore *s, struct batch *b,
 			 struct commit *members)
 {
@@ -238,21 +249,24 @@ void tstore_group_commit(struct tstore *s, struct batch *b,
 	}
 	if (!res)
 		res = dirf_commit_prepare(s->dirf, b);
+	pthread_mutex_unlock(&s->dirf_lock);
 	if (!res)
 		res = barrier_one(s, b, members);
 	if (res) {
+		pthread_mutex_lock(&s->dirf_lock);
 		abort_group(s, b, members, applied != 0, res);
 		pthread_mutex_unlock(&s->dirf_lock);
 		return;
 	}
 	res = commit_record(s, b);
-	if (res) {
+	pthread_mutex_lock(&s->dirf_lock);
+	if (res)
 		unknown_group(s, b, members, res);
-		pthread_mutex_unlock(&s->dirf_lock);
-		return;
-	}
-	dirf_commit_done(s->dirf);
+	else
+		dirf_commit_done(s->dirf);
 	pthread_mutex_unlock(&s->dirf_lock);
+	if (res)
+		return;
 
 	pthread_mutex_lock(&s->lock);
 	s->stats.commits += applied;

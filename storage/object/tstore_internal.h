@@ -5,9 +5,10 @@
  * Locks, in the only order they are taken:
  *	o->lock      one object: its tree, file, head; held across its I/O
  *	             and while its commit waits in a commit group
- *	s->dirf_lock the dirf commit lock: dirf.db and its index; held
- *	             across a dirf.db commit (the two barriers), not while an
- *	             object's data is being written
+ *	s->dirf_lock dirf.db's index and entries: lookups, reservations,
+ *	             a group leader's entry changes; not held across the
+ *	             barriers (dirf.db's tree is the one leader's from its
+ *	             changes to its commit record: commit_group.c)
  *	s->lock      leaf: the open-object list, the batch pool, stats;
  *	             never held across I/O
  *	s->group_lock leaf: the commit queue (commit.c); never held across
@@ -124,7 +125,7 @@ TEE_Result tstore_commit(struct tstore *s, struct batch *b, struct commit *c);
 /*
  * The leader's part (commit_group.c): applies every member's entry
  * change in one dirf.db commit; sets each member's res, obsolete_fnum,
- * unknown and ht_stale. dirf_lock is taken here.
+ * unknown and ht_stale. dirf_lock is taken here (not across barriers).
  */
 void tstore_group_commit(struct tstore *s, struct batch *b,
 			 struct commit *members);
