@@ -200,7 +200,6 @@ void htree_pool_start(struct htree_pool_job *job, htree_pool_fn fn, void *arg,
 	atomic_init(&job->next, 0);
 	atomic_init(&job->err, 0);
 	atomic_init(&job->busy, 0);
-	atomic_init(&job->busy, 0);
 	job->shared = false;
 	if (htree_pool_slots() < 2 || n <= job->grain)
 		return; /* nothing to share */

@@ -5,12 +5,14 @@
  * machine. Checks: round trips of large and unaligned ranges, a batch
  * small enough to flush in the middle of a run, fresh IVs per block, a
  * bad tag anywhere in a large read (CORRUPT_OBJECT and a zeroed buffer,
- * never partial plaintext), and two threads reading two trees at once
- * (one of them finds the pool busy and runs alone).
+ * never partial plaintext), and three threads reading three trees at
+ * once, many short jobs each (callers finding the pool busy, posting a job
+ * while workers still leave the last one).
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "htree_layout.h"
 #include "htree_pool.h"
@@ -174,52 +176,135 @@ static void test_tamper_in_large_read(void)
 struct reader {
 	struct htree *ht;
 	struct batch *b;
+	unsigned seed;
 	int errors;
 };
 
+/*
+ * Many short parallel reads (40..100 blocks, each a pool job) and a few
+ * whole ones: callers post jobs right after others finish, while workers
+ * are still leaving the previous job.
+ */
 static void *reader_main(void *arg)
 {
 	struct reader *r = arg;
 	uint8_t *buf = malloc(LEN);
-	size_t got;
+	size_t got, pos, len;
 	int i;
 
 	if (!buf)
 		abort();
-	for (i = 0; i < 20; i++) {
-		memset(buf, 0, LEN);
-		if (htree_read(r->ht, r->b, 0, buf, LEN, &got) != TEE_SUCCESS ||
-		    got != LEN || memcmp(buf, data, LEN))
+	for (i = 0; i < 300; i++) {
+		r->seed = r->seed * 1103515245u + 12345u;
+		len = (40 + (r->seed >> 8) % 60) * 4096;
+		pos = (r->seed >> 16) % (LEN - len);
+		if (i % 50 == 0) {
+			pos = 0;
+			len = LEN;
+		}
+		if (htree_read(r->ht, r->b, pos, buf, len, &got) !=
+			TEE_SUCCESS ||
+		    got != len || memcmp(buf, data + pos, len))
 			r->errors++;
 	}
 	free(buf);
 	return NULL;
 }
 
-static void test_two_readers(void)
+/* Readers of separate trees at once: one holds the pool, the others find
+ * it busy and run alone, or take it over as soon as it is free. */
+static void test_concurrent_readers(void)
 {
+	enum { N = 3 };
 	struct backend *be = mem_backend_new();
 	uint8_t hash[HTREE_HASH_SIZE];
-	struct batch b1, b2;
-	struct reader r1, r2;
-	pthread_t t;
+	struct batch b[N];
+	struct reader r[N];
+	pthread_t t[N];
+	char name[2] = "a";
+	int i;
 
-	REQUIRE(batch_init(&b1, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(batch_init(&b2, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	r1 = (struct reader){.ht = make_tree(be, &b1, "a", hash), .b = &b1};
-	r2 = (struct reader){.ht = make_tree(be, &b2, "b", hash), .b = &b2};
-	REQUIRE(pthread_create(&t, NULL, reader_main, &r1) == 0);
-	reader_main(&r2);
-	pthread_join(t, NULL);
-	CHECK_EQ(r1.errors, 0);
-	CHECK_EQ(r2.errors, 0);
-	htree_close(r1.ht);
-	htree_close(r2.ht);
-	batch_free(&b1);
-	batch_free(&b2);
+	for (i = 0; i < N; i++) {
+		REQUIRE(batch_init(&b[i], be, BATCH_DEFAULT_DATA_CAP,
+				   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
+		name[0] = (char)('a' + i);
+		r[i] = (struct reader){.ht = make_tree(be, &b[i], name, hash),
+				       .b = &b[i],
+				       .seed = (unsigned)i + 1};
+	}
+	for (i = 1; i < N; i++)
+		REQUIRE(pthread_create(&t[i], NULL, reader_main, &r[i]) == 0);
+	reader_main(&r[0]);
+	for (i = 1; i < N; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < N; i++) {
+		CHECK_EQ(r[i].errors, 0);
+		htree_close(r[i].ht);
+		batch_free(&b[i]);
+	}
 	backend_destroy(be);
+}
+
+/* The pool alone: jobs whose items sleep, so that workers are still
+ * inside one caller's job while others post and finish theirs. */
+struct pool_caller {
+	int runs[64];
+	unsigned seed;
+	int errors;
+};
+
+static TEE_Result slow_items(void *arg, unsigned slot, size_t begin, size_t end)
+{
+	struct pool_caller *c = arg;
+	size_t i;
+
+	(void)slot;
+	for (i = begin; i < end; i++) {
+		c->runs[i]++;
+		usleep(i % 8 ? 0 : 300); /* past the pool's spinning */
+	}
+	return i == 64 ? TEE_ERROR_CORRUPT_OBJECT : TEE_SUCCESS;
+}
+
+static void *pool_caller_main(void *arg)
+{
+	struct pool_caller *c = arg;
+	struct htree_pool_job job;
+	size_t n, i;
+	int k;
+
+	for (k = 0; k < 60; k++) {
+		c->seed = c->seed * 1103515245u + 12345u;
+		n = 8 + (c->seed >> 8) % 57;
+		memset(c->runs, 0, sizeof(c->runs));
+		htree_pool_start(&job, slow_items, c, n, 4);
+		if (htree_pool_finish(&job) !=
+		    (n == 64 ? TEE_ERROR_CORRUPT_OBJECT : TEE_SUCCESS))
+			c->errors++;
+		for (i = 0; i < n; i++)
+			c->errors += c->runs[i] != 1;
+	}
+	return NULL;
+}
+
+static void test_pool_callers(void)
+{
+	enum { N = 4 };
+	struct pool_caller c[N];
+	pthread_t t[N];
+	int i;
+
+	memset(c, 0, sizeof(c));
+	for (i = 0; i < N; i++)
+		c[i].seed = (unsigned)i * 7 + 1;
+	for (i = 1; i < N; i++)
+		REQUIRE(pthread_create(&t[i], NULL, pool_caller_main, &c[i]) ==
+			0);
+	pool_caller_main(&c[0]);
+	for (i = 1; i < N; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < N; i++)
+		CHECK_EQ(c[i].errors, 0);
 }
 
 int main(void)
@@ -233,7 +318,8 @@ int main(void)
 	RUN(test_round_trip);
 	RUN(test_fresh_ivs);
 	RUN(test_tamper_in_large_read);
-	RUN(test_two_readers);
+	RUN(test_concurrent_readers);
+	RUN(test_pool_callers);
 	free(data);
 	return test_report();
 }
