@@ -21,6 +21,11 @@
  *     power on: the same, on the running store, after a reopen too, and
  *     the store stays usable.
  * Prints how many states were checked (docs/engine.md quotes it).
+ *
+ * And, with a group's barrier 1 held in the backend: an unrelated
+ * object opens, enumeration runs, and another writer writes, syncs and
+ * queues its commit meanwhile (no lock over unrelated objects is held
+ * across a group's barriers).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -482,6 +487,273 @@ static void test_group_crash_and_errors_at_every_event(void)
 	backend_destroy(be);
 }
 
+/*
+ * A backend in front of the fake that holds the first submit carrying a
+ * SYNC of dirf.db (a group's barrier 1) once armed, until opened: a test
+ * can look at what other threads manage to do while a group syncs.
+ */
+struct gate {
+	struct backend be; /* first: the struct backend of this wrapper */
+	struct backend *inner;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint32_t dirf_fh;
+	bool have_dirf, armed, blocked, open;
+};
+
+static struct gate *to_gate(struct backend *be)
+{
+	return (struct gate *)be;
+}
+
+/* Notes dirf.db's handle when it is opened or created. */
+static TEE_Result gate_note(struct gate *g, const char *name, uint32_t *fh,
+			    TEE_Result res)
+{
+	if (!res && !strcmp(name, "dirf.db")) {
+		pthread_mutex_lock(&g->lock);
+		g->dirf_fh = *fh;
+		g->have_dirf = true;
+		pthread_mutex_unlock(&g->lock);
+	}
+	return res;
+}
+
+static TEE_Result gate_open(struct backend *be, const char *name, uint32_t *fh)
+{
+	return gate_note(to_gate(be), name, fh,
+			 backend_open(to_gate(be)->inner, name, fh));
+}
+
+static TEE_Result gate_create(struct backend *be, const char *name,
+			      uint32_t *fh)
+{
+	return gate_note(to_gate(be), name, fh,
+			 backend_create(to_gate(be)->inner, name, fh));
+}
+
+static TEE_Result gate_close(struct backend *be, uint32_t fh)
+{
+	return backend_close(to_gate(be)->inner, fh);
+}
+
+static TEE_Result gate_submit(struct backend *be, struct backend_op *ops,
+			      size_t n)
+{
+	struct gate *g = to_gate(be);
+	bool hold = false;
+	size_t i;
+
+	pthread_mutex_lock(&g->lock);
+	for (i = 0; g->armed && g->have_dirf && i < n; i++)
+		hold |=
+		    ops[i].type == BACKEND_OP_SYNC && ops[i].fh == g->dirf_fh;
+	if (hold) {
+		g->armed = false;
+		g->blocked = true;
+		pthread_cond_broadcast(&g->cond);
+		while (!g->open)
+			pthread_cond_wait(&g->cond, &g->lock);
+	}
+	pthread_mutex_unlock(&g->lock);
+	return backend_submit(g->inner, ops, n);
+}
+
+static TEE_Result gate_remove(struct backend *be, const char *name)
+{
+	return backend_remove(to_gate(be)->inner, name);
+}
+
+static TEE_Result gate_rename(struct backend *be, const char *from,
+			      const char *to, bool overwrite)
+{
+	return backend_rename(to_gate(be)->inner, from, to, overwrite);
+}
+
+static TEE_Result gate_list(struct backend *be, backend_list_fn fn, void *arg)
+{
+	return backend_list(to_gate(be)->inner, fn, arg);
+}
+
+static void gate_destroy(struct backend *be)
+{
+	(void)be; /* the test owns both */
+}
+
+static const struct backend_ops gate_ops = {
+    .kind = "gate",
+    .open = gate_open,
+    .create = gate_create,
+    .close = gate_close,
+    .submit = gate_submit,
+    .remove = gate_remove,
+    .rename = gate_rename,
+    .list = gate_list,
+    .destroy = gate_destroy,
+};
+
+/* One call in a thread of its own, so that the test can time it out. */
+struct job {
+	pthread_t tid;
+	struct tstore *s;
+	struct tstore_obj *o;
+	int what; /* 0: write o, 1: open "y", 2: enumerate */
+	TEE_Result res;
+	bool done; /* lock */
+	pthread_mutex_t lock;
+};
+
+static void *job_main(void *arg)
+{
+	struct job *j = arg;
+	struct tstore_obj *o = NULL;
+	uint8_t id[TSTORE_ID_MAX];
+	uint64_t cursor = 0;
+	size_t id_len;
+	TEE_Result res;
+
+	if (j->what == 0) {
+		res = tstore_write(j->o, 0, "new bytes", 9);
+	} else if (j->what == 1) {
+		res = tstore_open_obj(j->s, &eng_ta[1], "y", 1, &o);
+		tstore_release(o);
+	} else {
+		res = tstore_enum_next(j->s, NULL, &cursor, NULL, id, &id_len);
+	}
+	pthread_mutex_lock(&j->lock);
+	j->res = res;
+	j->done = true;
+	pthread_mutex_unlock(&j->lock);
+	return NULL;
+}
+
+static void job_start(struct job *j, struct tstore *s, struct tstore_obj *o,
+		      int what)
+{
+	memset(j, 0, sizeof(*j));
+	j->s = s;
+	j->o = o;
+	j->what = what;
+	pthread_mutex_init(&j->lock, NULL);
+	if (pthread_create(&j->tid, NULL, job_main, j))
+		abort();
+}
+
+static bool job_done(struct job *j)
+{
+	bool d;
+
+	pthread_mutex_lock(&j->lock);
+	d = j->done;
+	pthread_mutex_unlock(&j->lock);
+	return d;
+}
+
+/* Polls cond() for up to 5 s. */
+static bool within_5s(bool (*cond)(void *), void *arg)
+{
+	int i;
+
+	for (i = 0; i < 5000 && !cond(arg); i++)
+		usleep(1000);
+	return cond(arg);
+}
+
+static bool job_done_cb(void *arg)
+{
+	return job_done(arg);
+}
+
+static bool gate_blocked_cb(void *arg)
+{
+	struct gate *g = arg;
+	bool b;
+
+	pthread_mutex_lock(&g->lock);
+	b = g->blocked;
+	pthread_mutex_unlock(&g->lock);
+	return b;
+}
+
+struct joins_arg {
+	struct tstore *s;
+	uint64_t want;
+};
+
+static bool joins_cb(void *arg)
+{
+	struct joins_arg *a = arg;
+
+	return tstore_test_group_joins(a->s) >= a->want;
+}
+
+/*
+ * While a group's barrier 1 is held in the backend: an unrelated object
+ * opens (dirf.db lookup + full verification), enumeration runs, and
+ * another writer writes and syncs its object and queues; then all of it
+ * commits.
+ */
+static void test_no_wait_behind_a_group_barrier(void)
+{
+	struct gate g = {.be = {.ops = &gate_ops}};
+	struct tstore_obj *x = NULL, *w = NULL;
+	struct job jx, jy, je, jw;
+	struct joins_arg ja;
+	struct tstore *s = NULL;
+	uint8_t buf[9];
+	size_t got = 0;
+	static const struct tstore_head h = {.object_usage = 0xFFFFFFFF};
+
+	g.inner = test_backend_new("fake", NULL);
+	REQUIRE(g.inner);
+	pthread_mutex_init(&g.lock, NULL);
+	pthread_cond_init(&g.cond, NULL);
+	REQUIRE(eng_open(&g.be, &s) == 0);
+	REQUIRE(tstore_create(s, &eng_ta[0], "x", 1, &h, NULL, 0, "old", 3,
+			      false, &x) == 0);
+	REQUIRE(tstore_create(s, &eng_ta[1], "y", 1, &h, NULL, 0, "why", 3,
+			      false, NULL) == 0);
+	REQUIRE(tstore_create(s, &eng_ta[2], "w", 1, &h, NULL, 0, "old", 3,
+			      false, &w) == 0);
+
+	pthread_mutex_lock(&g.lock);
+	g.armed = true;
+	pthread_mutex_unlock(&g.lock);
+	job_start(&jx, s, x, 0);
+	CHECK(within_5s(gate_blocked_cb, &g));
+	ja.s = s;
+	ja.want = tstore_test_group_joins(s) + 1;
+	job_start(&jy, s, NULL, 1);
+	job_start(&je, s, NULL, 2);
+	job_start(&jw, s, w, 0);
+	CHECK(within_5s(job_done_cb, &jy)); /* open of y */
+	CHECK(within_5s(job_done_cb, &je)); /* enumeration */
+	CHECK(within_5s(joins_cb, &ja));    /* w written, synced, queued */
+	CHECK(!job_done(&jx));		    /* x's group is still held */
+	CHECK(!job_done(&jw));		    /* w waits for the next group */
+
+	pthread_mutex_lock(&g.lock);
+	g.open = true;
+	pthread_cond_broadcast(&g.cond);
+	pthread_mutex_unlock(&g.lock);
+	pthread_join(jx.tid, NULL);
+	pthread_join(jy.tid, NULL);
+	pthread_join(je.tid, NULL);
+	pthread_join(jw.tid, NULL);
+	CHECK_EQ(jx.res, 0);
+	CHECK_EQ(jy.res, 0);
+	CHECK_EQ(je.res, 0);
+	CHECK_EQ(jw.res, 0);
+	CHECK(!tstore_read(w, 0, buf, sizeof(buf), &got));
+	CHECK(got == 9 && !memcmp(buf, "new bytes", 9));
+	tstore_release(x);
+	tstore_release(w);
+	tstore_close(s);
+	backend_destroy(g.inner);
+	pthread_mutex_destroy(&g.lock);
+	pthread_cond_destroy(&g.cond);
+}
+
 int main(int argc, char **argv)
 {
 	const char *kind = test_backend_kind(argc, argv, "fake");
@@ -495,5 +767,6 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	RUN(test_group_crash_and_errors_at_every_event);
+	RUN(test_no_wait_behind_a_group_barrier);
 	return test_report();
 }
