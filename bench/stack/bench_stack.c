@@ -33,9 +33,23 @@ struct opts {
 	const char *dir;
 	bool quick;
 	int repeat;
+	const char *only; /* comma-separated parts, NULL: all */
 };
 
 static struct opts o = {.dir = "bench-stack-raw", .repeat = 3};
+
+static bool part(const char *name)
+{
+	char list[256], *save = NULL, *t;
+
+	if (!o.only)
+		return true;
+	snprintf(list, sizeof(list), "%s", o.only);
+	for (t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!strcmp(t, name))
+			return true;
+	return false;
+}
 static int misses;
 
 static double now(void)
@@ -470,7 +484,9 @@ static void usage(FILE *f)
 		"(default %s)\n"
 		"  --quick      small sizes (10 MiB, objects up to 64 KiB)\n"
 		"  --repeat N   median of N runs per figure (default 3, at "
-		"most %d)\n",
+		"most %d)\n"
+		"  --only LIST  comma-separated parts: small, big, parallel "
+		"(default all)\n",
 		o.dir, MAX_REPEAT);
 }
 
@@ -480,6 +496,7 @@ static void parse(int argc, char **argv)
 	    {"dir", required_argument, NULL, 'd'},
 	    {"quick", no_argument, NULL, 'q'},
 	    {"repeat", required_argument, NULL, 'r'},
+	    {"only", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	int c;
@@ -497,6 +514,9 @@ static void parse(int argc, char **argv)
 			if (o.repeat < 1 || o.repeat > MAX_REPEAT)
 				die("--repeat", "out of range");
 			break;
+		case 'o':
+			o.only = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -513,7 +533,7 @@ static void parse(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	double small, big_w, big_r, par;
+	double small = 0, big_w = 0, big_r = 0, par = 0;
 	struct tee t;
 
 	parse(argc, argv);
@@ -523,15 +543,25 @@ int main(int argc, char **argv)
 	printf("median of %d runs per figure; ratio = stack / raw "
 	       "throughput\n\n",
 	       o.repeat);
-	small = bench_small(&t);
-	bench_big(&t, &big_w, &big_r);
-	par = bench_parallel(&t);
+	if (part("small"))
+		small = bench_small(&t);
+	if (part("big"))
+		bench_big(&t, &big_w, &big_r);
+	if (part("parallel"))
+		par = bench_parallel(&t);
 	tee_close(&t);
 	printf("\ntargets (issue 5%s):\n", o.quick ? ", quick sizes" : "");
-	target("1 KiB-chunk writes (largest object) / raw pwrite+fdatasync",
-	       small, 0.4);
-	target("1 MiB-chunk writes (big object) / raw write+fsync", big_w, 0.6);
-	target("16 writers / 1 writer, commits per second", par, 3.0);
-	printf("(read of the big object / raw cached read: %.3f)\n", big_r);
+	if (part("small"))
+		target("1 KiB-chunk writes (largest object) / raw "
+		       "pwrite+fdatasync",
+		       small, 0.4);
+	if (part("big"))
+		target("1 MiB-chunk writes (big object) / raw write+fsync",
+		       big_w, 0.6);
+	if (part("parallel"))
+		target("16 writers / 1 writer, commits per second", par, 3.0);
+	if (part("big"))
+		printf("(read of the big object / raw cached read: %.3f)\n",
+		       big_r);
 	return 0;
 }

@@ -477,9 +477,14 @@ static TEE_Result build_chunk(struct suppl_link *l, struct backend_op *ops,
 	return TEE_SUCCESS;
 }
 
-/* Checks a SUBMIT answer and copies read data out of the window. */
+/*
+ * Checks a SUBMIT answer and copies read data out of the window. On a
+ * failure *failed is the index of the op that failed (ops before it took
+ * effect); it is left alone when nothing of the request took effect.
+ */
 static TEE_Result take_answer(struct suppl_link *l, struct backend_op *ops,
-			      struct submit_pos *sp, uint32_t np, size_t alen)
+			      struct submit_pos *sp, uint32_t np, size_t alen,
+			      size_t *failed)
 {
 	struct wire_rd rd = wire_rd_init(l->ans, alen);
 	TEE_Result res = wire_get_u32(&rd);
@@ -494,6 +499,8 @@ static TEE_Result take_answer(struct suppl_link *l, struct backend_op *ops,
 	if (alen != 8 + 4 * (size_t)np || completed > np ||
 	    (res == TEE_SUCCESS) != (completed == np))
 		return violation(l, "malformed batch answer");
+	if (res != TEE_SUCCESS)
+		*failed = l->pieces[completed].op;
 	for (j = 0; j < completed; j++) {
 		const struct rpc_piece *pc = &l->pieces[j];
 		struct backend_op *op = &ops[pc->op];
@@ -519,35 +526,226 @@ static TEE_Result take_answer(struct suppl_link *l, struct backend_op *ops,
 	return res;
 }
 
-static TEE_Result rpc_submit(struct backend *be, struct backend_op *ops,
-			     size_t n)
+/*
+ * Runs ops as SUBMIT requests (l->lock held). On a failure *failed is the
+ * index of the op that failed: ops before it took effect, none after.
+ */
+static TEE_Result submit_locked(struct suppl_link *l, struct backend_op *ops,
+				size_t n, size_t *failed)
 {
-	struct suppl_link *l = link_of(be);
 	struct submit_pos sp = {0, 0};
-	TEE_Result res = check_ops(ops, n);
-	size_t i, wlen, alen;
-	uint32_t np;
+	TEE_Result res = TEE_SUCCESS, unresolved = TEE_SUCCESS;
+	size_t i, wlen, alen, limit;
+	uint32_t np, remote;
 
-	if (res)
-		return res;
+	/* Every handle first: an op whose handle cannot be reopened fails
+	 * after the ops before it have run, never in the middle of a
+	 * request. */
+	for (limit = 0; limit < n && l->sock >= 0; limit++) {
+		if (ops[limit].type == BACKEND_OP_SYNC_DIR)
+			continue;
+		unresolved = resolve(l, ops[limit].fh, &remote);
+		if (unresolved)
+			break;
+	}
 	for (i = 0; i < n; i++)
 		if (ops[i].type == BACKEND_OP_READ)
 			ops[i].done = 0;
-	pthread_mutex_lock(&l->lock);
-	while (sp.i < n && res == TEE_SUCCESS) {
+	while (sp.i < limit && res == TEE_SUCCESS) {
+		*failed = sp.i; /* unless the answer says otherwise */
 		if (l->sock < 0) {
 			res = TEE_ERROR_STORAGE_NOT_AVAILABLE;
 			break;
 		}
-		res = build_chunk(l, ops, n, &sp, &np, &wlen);
+		res = build_chunk(l, ops, limit, &sp, &np, &wlen);
 		if (res)
 			break;
 		res = suppl_link_call(l, SUPPL_MSG_FS, l->req, wlen, &alen);
 		if (res == TEE_SUCCESS)
-			res = take_answer(l, ops, &sp, np, alen);
+			res = take_answer(l, ops, &sp, np, alen, failed);
 	}
-	pthread_mutex_unlock(&l->lock);
+	if (res == TEE_SUCCESS && limit < n) {
+		*failed = limit;
+		res =
+		    l->sock < 0 ? TEE_ERROR_STORAGE_NOT_AVAILABLE : unresolved;
+	}
+	if (res == TEE_SUCCESS)
+		*failed = n;
 	return res;
+}
+
+/*
+ * Submit combining. Engine threads that submit while a round trip is in
+ * flight queue their batches (under qlock); whoever takes the link next
+ * sends every queued batch that fits one request (ops, window) as ONE
+ * SUBMIT, with each batch's trailing SYNC/SYNC_DIR ops moved to the end,
+ * so that the supplicant runs the barriers of concurrent commits side by
+ * side (fsync_group) instead of one after the other, and the reads of the
+ * crypto pool's threads share one round trip. Each batch keeps its own
+ * order and its own result: ops of a batch before the failing op took
+ * effect (backend.h); a batch whose ops were only held up by another
+ * batch's failure is run again by itself (every op is idempotent).
+ */
+struct rpc_member {
+	struct backend_op *ops;
+	size_t n;
+	size_t nbody; /* ops before the trailing barriers */
+	size_t data;  /* READ/WRITE bytes */
+	size_t *pos;  /* index of each op in the combined request */
+	TEE_Result res;
+	bool done;		 /* res is final (qlock) */
+	struct rpc_member *next; /* l->queue (qlock) */
+};
+
+static bool is_barrier(const struct backend_op *op)
+{
+	return op->type == BACKEND_OP_SYNC || op->type == BACKEND_OP_SYNC_DIR;
+}
+
+static void member_init(struct rpc_member *m, struct backend_op *ops, size_t n)
+{
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	m->ops = ops;
+	m->n = m->nbody = n;
+	while (m->nbody && is_barrier(&ops[m->nbody - 1]))
+		m->nbody--;
+	for (i = 0; i < n; i++)
+		if (ops[i].type == BACKEND_OP_READ ||
+		    ops[i].type == BACKEND_OP_WRITE)
+			m->data += ops[i].len;
+}
+
+/* Unlinks m from the queue (qlock held). */
+static void queue_remove(struct suppl_link *l, struct rpc_member *m)
+{
+	struct rpc_member **pp;
+
+	for (pp = &l->queue; *pp; pp = &(*pp)->next)
+		if (*pp == m) {
+			*pp = m->next;
+			return;
+		}
+}
+
+/*
+ * Takes me and the queued members one request can also carry (qlock
+ * held): v[0] is me.
+ */
+static size_t take_members(struct suppl_link *l, struct rpc_member *me,
+			   struct rpc_member **v, size_t cap)
+{
+	struct rpc_member **pp;
+	size_t k = 1, ops = me->n, data = me->data;
+
+	queue_remove(l, me);
+	v[0] = me;
+	for (pp = &l->queue; *pp && k < cap;) {
+		struct rpc_member *m = *pp;
+
+		if (ops + m->n > SUPPL_MAX_OPS ||
+		    data + m->data > l->shm.size) {
+			pp = &m->next;
+			continue;
+		}
+		ops += m->n;
+		data += m->data;
+		*pp = m->next;
+		v[k++] = m;
+	}
+	return k;
+}
+
+/* One request for members v[0..k): bodies in order, then the barriers. */
+static TEE_Result run_combined(struct suppl_link *l, struct rpc_member **v,
+			       size_t k, struct backend_op *cops, size_t *pos)
+{
+	size_t j, i, c = 0, failed = 0;
+	TEE_Result res;
+
+	for (j = 0; j < k; j++) {
+		v[j]->pos = pos;
+		for (i = 0; i < v[j]->nbody; i++)
+			pos[i] = c, cops[c++] = v[j]->ops[i];
+		pos += v[j]->n;
+	}
+	for (j = 0; j < k; j++)
+		for (i = v[j]->nbody; i < v[j]->n; i++)
+			v[j]->pos[i] = c, cops[c++] = v[j]->ops[i];
+	res = submit_locked(l, cops, c, &failed);
+	for (j = 0; j < k; j++) {
+		struct rpc_member *m = v[j];
+		size_t first = m->n; /* its first op not done */
+
+		for (i = 0; i < m->n; i++) {
+			m->ops[i].done = cops[m->pos[i]].done;
+			if (m->pos[i] >= failed && first == m->n)
+				first = i;
+		}
+		if (res == TEE_SUCCESS || first == m->n)
+			m->res = TEE_SUCCESS;
+		else if (m->pos[first] == failed || l->sock < 0)
+			m->res = res;
+		else /* held up by another batch: its own request now */
+			m->res = submit_locked(l, m->ops + first, m->n - first,
+					       &failed);
+	}
+	return res;
+}
+
+#define COMBINE_MAX 32
+
+static TEE_Result rpc_submit(struct backend *be, struct backend_op *ops,
+			     size_t n)
+{
+	struct suppl_link *l = link_of(be);
+	struct rpc_member me, *v[COMBINE_MAX];
+	struct backend_op *cops = NULL;
+	size_t k, j, total = 0, failed;
+	size_t *pos = NULL;
+	TEE_Result res = check_ops(ops, n);
+
+	if (res)
+		return res;
+	member_init(&me, ops, n);
+	pthread_mutex_lock(&l->qlock);
+	me.next = l->queue;
+	l->queue = &me; /* any order: every queued thread waits */
+	pthread_mutex_unlock(&l->qlock);
+
+	pthread_mutex_lock(&l->lock);
+	pthread_mutex_lock(&l->qlock);
+	if (me.done) { /* another thread sent it */
+		pthread_mutex_unlock(&l->qlock);
+		pthread_mutex_unlock(&l->lock);
+		return me.res;
+	}
+	k = take_members(l, &me, v, COMBINE_MAX);
+	pthread_mutex_unlock(&l->qlock);
+	for (j = 0; j < k; j++)
+		total += v[j]->n;
+	if (k > 1) {
+		cops = malloc(total * sizeof(*cops));
+		pos = malloc(total * sizeof(*pos));
+	}
+	if (k == 1 || !cops || !pos) {
+		/* Alone (or no memory to combine): one after the other. */
+		for (j = 0; j < k; j++)
+			v[j]->res =
+			    submit_locked(l, v[j]->ops, v[j]->n, &failed);
+	} else {
+		run_combined(l, v, k, cops, pos);
+		l->stats.combined += k - 1;
+	}
+	free(cops);
+	free(pos);
+	pthread_mutex_lock(&l->qlock);
+	for (j = 0; j < k; j++)
+		v[j]->done = true;
+	pthread_mutex_unlock(&l->qlock);
+	pthread_mutex_unlock(&l->lock);
+	return me.res;
 }
 
 static void rpc_destroy(struct backend *be)

@@ -336,6 +336,7 @@ int suppl_link_start_opts(const char *socket_path,
 		return -EINVAL;
 	}
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_mutex_init(&l->qlock, NULL);
 	pthread_cond_init(&l->attached, NULL);
 	backend_rpc_init(l);
 	l->path = strdup(socket_path);
@@ -363,6 +364,7 @@ fail:
 		close(l->wake_fd);
 	pthread_cond_destroy(&l->attached);
 	pthread_mutex_destroy(&l->lock);
+	pthread_mutex_destroy(&l->qlock);
 	free(l->path);
 	free(l);
 	return rc;
@@ -432,6 +434,7 @@ void suppl_link_stop(struct suppl_link *l)
 	unlink(l->path);
 	pthread_cond_destroy(&l->attached);
 	pthread_mutex_destroy(&l->lock);
+	pthread_mutex_destroy(&l->qlock);
 	free(l->path);
 	free(l);
 }

@@ -71,6 +71,7 @@ struct suppl_link_stats {
 	uint64_t round_trips; /* requests answered */
 	uint64_t attaches;    /* supplicants attached so far */
 	uint64_t refused;     /* connections refused */
+	uint64_t combined;    /* submits sent in another thread's request */
 };
 
 void suppl_link_get_stats(struct suppl_link *l, struct suppl_link_stats *st);

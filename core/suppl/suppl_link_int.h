@@ -30,6 +30,8 @@ struct rpc_piece {
 	uint32_t shm_off;
 };
 
+struct rpc_member;
+
 struct suppl_link {
 	struct backend be; /* backend_rpc.c; first member */
 	char *path;
@@ -52,6 +54,12 @@ struct suppl_link {
 	uint8_t ans[SUPPL_ANSWER_MAX + 16]; /* the last answer's payload */
 	uint8_t req[SUPPL_FS_REQ_MAX];	    /* a SUBMIT being built */
 	struct rpc_piece pieces[SUPPL_MAX_OPS];
+
+	/* Submits waiting to be combined (backend_rpc.c). qlock is taken
+	 * with or without lock, never lock while holding it, and never
+	 * across a round trip. */
+	pthread_mutex_t qlock;
+	struct rpc_member *queue;
 };
 
 /*
