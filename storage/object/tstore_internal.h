@@ -26,9 +26,9 @@
 
 #define TSTORE_BATCH_POOL 4
 /*
- * Most commits in one group: their object files, dirf.db and a SYNC_DIR
- * make one barrier of FSYNC_GROUP_MAX (16) SYNCs, which the POSIX backend
- * and tee-supplicant flush all at once.
+ * Most commits in one group: bounds the work a leader does for others
+ * (entry changes, dirf.db blocks) before its own commit returns. Barrier
+ * 1 stays small whatever the size: followers sync their own files.
  */
 #define TSTORE_GROUP_MAX 14
 
