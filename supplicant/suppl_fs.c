@@ -297,10 +297,78 @@ static TEE_Result fs_read_run(struct suppl_fs *fs,
 	return TEE_SUCCESS;
 }
 
+/* Contiguous writes of one file share one pwritev() (as backend_posix.c). */
+#define FS_WRITE_OPS 64
+
+static bool write_joins(const struct suppl_op_desc *op, uint32_t fh,
+			uint64_t end)
+{
+	return op->type == SUPPL_OP_WRITE && op->fh == fh && op->off == end &&
+	       off_ok(op->off, op->len);
+}
+
+/*
+ * Runs ops[0], a WRITE, and the WRITEs of the same file that continue it
+ * as one pwritev() from shm (ranges checked on decode). A failure counts
+ * against ops[0] (*used 0): a failed write leaves its range undefined
+ * anyway (backend.h), so the run is one op for the answer.
+ */
+static TEE_Result fs_write_run(struct suppl_fs *fs,
+			       const struct suppl_op_desc *ops, uint32_t n,
+			       uint8_t *shm, uint32_t *used)
+{
+	struct iovec iov[FS_WRITE_OPS], *v = iov;
+	int fd = fs_fd(fs, ops[0].fh);
+	uint64_t end = ops[0].off, off = ops[0].off;
+	uint32_t i;
+	int cnt;
+	ssize_t r;
+
+	*used = 0;
+	if (fd < 0 || !off_ok(ops[0].off, ops[0].len))
+		return TEE_ERROR_BAD_PARAMETERS;
+	for (i = 0; i < n && i < FS_WRITE_OPS; i++) {
+		if (i > 0 && !write_joins(&ops[i], ops[0].fh, end))
+			break;
+		iov[i].iov_base = shm + ops[i].shm_off;
+		iov[i].iov_len = ops[i].len;
+		end = ops[i].off + ops[i].len;
+	}
+	if (i == 1) {
+		TEE_Result res =
+		    fs_pwrite(fd, shm + ops[0].shm_off, ops[0].len, ops[0].off);
+
+		*used = res == TEE_SUCCESS ? 1 : 0;
+		return res;
+	}
+	for (cnt = (int)i; off < end;) {
+		r = pwritev(fd, v, cnt, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return suppl_fs_error(errno);
+		if (r == 0)
+			return TEE_ERROR_STORAGE_NO_SPACE;
+		off += (uint64_t)r;
+		while (cnt > 0 && (size_t)r >= v->iov_len) {
+			r -= (ssize_t)v->iov_len;
+			v++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			v->iov_base = (uint8_t *)v->iov_base + r;
+			v->iov_len -= (size_t)r;
+		}
+	}
+	*used = i;
+	return TEE_SUCCESS;
+}
+
 /*
  * Runs ops in order up to the first failure (backend.h's submit): runs
- * of SYNCs as one barrier, runs of nearby READs as one preadv, the rest
- * one by one. The answer's index is the failing op's (nops on success).
+ * of SYNCs as one barrier, runs of nearby READs as one preadv, runs of
+ * contiguous WRITEs as one pwritev, the rest one by one. The answer's
+ * index is the failing op's (nops on success).
  */
 static void fs_submit(struct suppl_fs *fs, const struct suppl_req *req,
 		      uint8_t *shm, struct wire_wr *ans)
@@ -317,6 +385,8 @@ static void fs_submit(struct suppl_fs *fs, const struct suppl_req *req,
 		} else if (op->type == SUPPL_OP_READ) {
 			res = fs_read_run(fs, op, req->nops - i, shm, done + i,
 					  &used);
+		} else if (op->type == SUPPL_OP_WRITE) {
+			res = fs_write_run(fs, op, req->nops - i, shm, &used);
 		} else {
 			res = fs_run_op(fs, op, shm, &done[i]);
 			used = res == TEE_SUCCESS ? 1 : 0;

@@ -31,6 +31,7 @@
 /* DELETE: [1] value a = object (missing: success). */
 #define BENCH_CMD_DELETE 3
 
-#define BENCH_MAX_CHUNK (1024 * 1024)
+#define BENCH_MAX_CHUNK	    (1024 * 1024)     /* from the TA's heap */
+#define BENCH_MAX_SHM_CHUNK (4 * 1024 * 1024) /* from the client's memref */
 
 #endif

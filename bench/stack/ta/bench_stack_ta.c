@@ -71,6 +71,8 @@ static uint8_t *chunk_buf(uint32_t types, TEE_Param p[4], size_t chunk,
 			return NULL;
 		return p[2].memref.buffer;
 	}
+	if (chunk > BENCH_MAX_CHUNK)
+		return NULL;
 	b = TEE_Malloc(chunk, TEE_MALLOC_FILL_ZERO);
 	if (b) {
 		memset(b, 0x5a, chunk);
@@ -87,7 +89,7 @@ static TEE_Result cmd_write(uint32_t types, TEE_Param p[4])
 	uint8_t *buf;
 	bool heap;
 
-	if (!chunk || chunk > BENCH_MAX_CHUNK)
+	if (!chunk || chunk > BENCH_MAX_SHM_CHUNK)
 		return TEE_ERROR_BAD_PARAMETERS;
 	buf = chunk_buf(types, p, chunk, &heap);
 	if (!buf)
