@@ -34,3 +34,14 @@ run "bench_invoke (teed_double)" "$build/bench/client/bench_invoke" \
 	--teed "$build/tests/client/teed_double" "$@"
 # Supplicant RPC: the engine over POSIX vs over a real tee-supplicant, ratio.
 run bench_suppl "$build/bench/suppl/bench_suppl" --dir "$scratch/suppl" "$@"
+# Whole stack (bench/stack): client -> teed -> sandboxed TA -> engine ->
+# tee-supplicant under tee-run, xtest 1001-1003 style, raw I/O beside it on
+# the supplicant's file system (docs/benchmarks.md, "Whole stack").
+if [ -x "$build/tools/tee-run/tee-run" ] && [ -x "$build/bench/stack/bench_stack" ]; then
+	rm -rf "$scratch/stack"
+	mkdir -p "$scratch/stack"
+	run bench_stack env TEESTORE_LOG=error "$build/tools/tee-run/tee-run" \
+		--state-dir "$scratch/stack" --ta-dir "$build/ta" -- \
+		"$build/bench/stack/bench_stack" --dir "$scratch/stack/raw" "$@" ||
+		true
+fi
