@@ -387,6 +387,26 @@ static void bench_big(struct tee *t, double *w_ratio, double *r_ratio)
 	tee_cmd(t, BENCH_CMD_DELETE, 0, 0, 4, 0, false);
 }
 
+/* Reads of the big object only (--only read): for profiling the read path. */
+static double bench_read(struct tee *t)
+{
+	size_t size = (o.quick ? 10 : 100) * (size_t)MIB;
+	struct samples sr = {0}, rr = {0};
+	int r;
+
+	printf("\n%-44s %10s %10s %7s\n", "figure (1 MiB chunks)", "stack",
+	       "raw", "ratio");
+	(void)raw_write_fsync("big", size);
+	tee_cmd(t, BENCH_CMD_WRITE, (uint32_t)size, MIB, 2, 0, false);
+	for (r = 0; r < o.repeat; r++) {
+		add(&rr, raw_read("big", size, MIB));
+		add(&sr, tee_cmd(t, BENCH_CMD_READ, (uint32_t)size, MIB, 2, 0,
+				 false));
+	}
+	tee_cmd(t, BENCH_CMD_DELETE, 0, 0, 2, 0, false);
+	return row_rate("read (only)", (double)size, median(&sr), median(&rr));
+}
+
 struct writer {
 	pthread_t th;
 	unsigned n;	  /* writer number: its object / raw file */
@@ -497,7 +517,7 @@ static void usage(FILE *f)
 		"  --repeat N   median of N runs per figure (default 3, at "
 		"most %d)\n"
 		"  --only LIST  comma-separated parts: small, big, parallel "
-		"(default all)\n",
+		"(default all), read (big reads alone)\n",
 		o.dir, MAX_REPEAT);
 }
 
@@ -560,6 +580,8 @@ int main(int argc, char **argv)
 		bench_big(&t, &big_w, &big_r);
 	if (part("parallel"))
 		par = bench_parallel(&t);
+	if (o.only && part("read"))
+		big_r = bench_read(&t);
 	tee_close(&t);
 	printf("\ntargets (issue 5%s):\n", o.quick ? ", quick sizes" : "");
 	if (part("small"))
@@ -571,7 +593,7 @@ int main(int argc, char **argv)
 		       big_w, 0.6);
 	if (part("parallel"))
 		target("16 writers / 1 writer, commits per second", par, 3.0);
-	if (part("big"))
+	if (part("big") || (o.only && part("read")))
 		printf("(read of the big object / raw cached read: %.3f)\n",
 		       big_r);
 	return 0;
