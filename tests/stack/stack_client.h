@@ -1,0 +1,48 @@
+/*
+ * The client side of the whole-stack crash test, run in forked children
+ * (libteec is only ever used in a child, so the driver can kill and
+ * restart the stack freely):
+ *   stack_client_run    executes the workload (stack_model.h) from a
+ *                       given step and reports each acknowledged step
+ *   stack_client_check  reads the whole store through the TA and compares
+ *                       it with the model
+ */
+#ifndef TEESTORE_STACK_CLIENT_H
+#define TEESTORE_STACK_CLIENT_H
+
+#include <stdint.h>
+
+#include "stack_ta.h"
+
+/* Records on the report pipe. */
+enum { STACK_REC_ACK = 1, STACK_REC_ERROR = 2 };
+struct stack_rec {
+	uint32_t type;
+	uint32_t value; /* ACK: step number; ERROR: the TEEC_Result */
+};
+
+/* Runs steps from + 1 ... (without end) of workload seed; after each
+ * acknowledged one writes an ACK record to fd; on the first error an
+ * ERROR record, and exits 2. Never returns. */
+void stack_client_run(uint64_t seed, uint32_t from, int fd)
+    __attribute__((noreturn));
+
+/* Exit codes of stack_client_check. */
+enum {
+	STACK_CHECK_OLD = 0, /* the store is state(k) */
+	STACK_CHECK_NEW = 1, /* the store is state(k + 1) */
+	STACK_CHECK_BAD = 3, /* neither (details on stderr) */
+	STACK_CHECK_ERR = 4, /* a TA call failed */
+};
+
+/* Compares the store with state(k) and state(k + 1) of workload seed;
+ * retries while storage is not available (supplicant reattaching).
+ * Never returns: exits with one of the codes above. */
+void stack_client_check(uint64_t seed, uint32_t k) __attribute__((noreturn));
+
+/* Execution of one workload step through the TA (buf: SM_MAX bytes). */
+struct sm_op;
+TEEC_Result stack_client_step(struct st_sess *s, const struct sm_op *op,
+			      uint8_t *buf);
+
+#endif
