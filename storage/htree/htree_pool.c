@@ -14,14 +14,20 @@
  *
  * Spinning: a worker that blocks on the condition variable takes tens of
  * microseconds to wake up on a virtual machine, about as long as a whole
- * 1 MiB job takes. So a worker spins for POOL_SPIN_NS after each job
- * watching `gen` (the next read of a streaming caller comes within
- * microseconds), and the caller spins while workers finish their last
- * items, before either sleeps.
+ * job takes. So a worker spins for POOL_SPIN_NS after each job watching
+ * `gen` (the next chunk of a streaming caller comes within microseconds),
+ * and the caller spins while workers finish their last items, before
+ * either sleeps; both yield the CPU while they spin.
+ *
+ * Backing off: on a machine busy with other processes a worker can be
+ * preempted while it holds a claim, and the caller then waits a time
+ * slice for it: slower than doing the job alone. A caller that waited
+ * longer than POOL_STRAGGLER_NS stops sharing for POOL_BACKOFF_NS.
  */
 #include "htree_pool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
@@ -29,7 +35,13 @@
 
 #include "tee_api_defines.h"
 
-#define POOL_SPIN_NS 200000
+#define POOL_SPIN_NS 50000
+/* A caller that waited this long for workers to finish their last items
+ * (a worker preempted by another process while holding a claim) stops
+ * sharing jobs for POOL_BACKOFF_NS: on a busy machine the pool is slower
+ * than one thread, and waits of a whole time slice are what it costs. */
+#define POOL_STRAGGLER_NS 200000
+#define POOL_BACKOFF_NS	  50000000
 
 #if defined(__x86_64__) || defined(__i386__)
 #define cpu_relax() __builtin_ia32_pause()
@@ -43,8 +55,9 @@ static struct {
 	pthread_cond_t wake; /* a job was posted */
 	pthread_cond_t idle; /* some job's busy dropped to 0 */
 	struct htree_pool_job *job;
-	atomic_ulong gen; /* posts so far (written under lock) */
-	unsigned slots;	  /* 1 + running workers */
+	atomic_ulong gen;	     /* posts so far (written under lock) */
+	_Atomic uint64_t solo_until; /* mono_ns(): no sharing before this */
+	unsigned slots;		     /* 1 + running workers */
 } pool = {
     .once = PTHREAD_ONCE_INIT,
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -61,7 +74,9 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Spins until *v != old or POOL_SPIN_NS pass; true if it changed. */
+/* Spins until *v != old or POOL_SPIN_NS pass; true if it changed. Yields
+ * now and then: with more runnable threads than CPUs, a spinning worker
+ * must not hold the CPU the caller needs. */
 static bool spin_while_ulong(atomic_ulong *v, unsigned long old)
 {
 	uint64_t end = mono_ns() + POOL_SPIN_NS;
@@ -76,6 +91,7 @@ static bool spin_while_ulong(atomic_ulong *v, unsigned long old)
 		}
 		if (mono_ns() > end)
 			return false;
+		sched_yield();
 	}
 }
 
@@ -93,6 +109,7 @@ static bool spin_while_busy(struct htree_pool_job *j)
 		}
 		if (mono_ns() > end)
 			return false;
+		sched_yield(); /* the worker may be waiting for this CPU */
 	}
 }
 
@@ -203,6 +220,8 @@ void htree_pool_start(struct htree_pool_job *job, htree_pool_fn fn, void *arg,
 	job->shared = false;
 	if (htree_pool_slots() < 2 || n <= job->grain)
 		return; /* nothing to share */
+	if (mono_ns() < atomic_load(&pool.solo_until))
+		return; /* backing off: workers were late recently */
 	pthread_mutex_lock(&pool.lock);
 	if (!pool.job) {
 		pool.job = job;
@@ -215,8 +234,11 @@ void htree_pool_start(struct htree_pool_job *job, htree_pool_fn fn, void *arg,
 
 TEE_Result htree_pool_finish(struct htree_pool_job *job)
 {
+	uint64_t t0;
+
 	pool_work(job, 0);
 	if (job->shared) {
+		t0 = mono_ns();
 		pthread_mutex_lock(&pool.lock);
 		if (pool.job == job)
 			pool.job = NULL; /* no worker joins from now on */
@@ -232,6 +254,9 @@ TEE_Result htree_pool_finish(struct htree_pool_job *job)
 		}
 		pthread_mutex_unlock(&pool.lock);
 		job->shared = false;
+		if (mono_ns() - t0 > POOL_STRAGGLER_NS)
+			atomic_store(&pool.solo_until,
+				     mono_ns() + POOL_BACKOFF_NS);
 	}
 	return (TEE_Result)atomic_load(&job->err);
 }
