@@ -288,6 +288,11 @@ int main(int argc, char **argv)
 		die("cannot find teed (use --teed)");
 	if (!o.supplicant)
 		o.supplicant = find_prog("tee-supplicant", "../../supplicant");
+	if (o.supplicant && access(o.supplicant, X_OK) < 0) {
+		fprintf(stderr, "tee-run: warning: %s: %s\n", o.supplicant,
+			strerror(errno));
+		o.supplicant = NULL;
+	}
 
 	mkdir_or_die(o.state_dir, 0700);
 	if (!join(ree, sizeof(ree), o.state_dir, "ree") ||
@@ -320,8 +325,11 @@ int main(int argc, char **argv)
 	targv[n++] = "--foreground";
 	targv[n++] = "--socket";
 	targv[n++] = sock;
-	targv[n++] = "--supplicant-socket";
-	targv[n++] = ssock;
+	/* Without a supplicant teed must not wait for one. */
+	if (o.supplicant) {
+		targv[n++] = "--supplicant-socket";
+		targv[n++] = ssock;
+	}
 	targv[n++] = "--ta-dir";
 	targv[n++] = o.ta_dir;
 	targv[n++] = "--state-dir";
