@@ -21,6 +21,7 @@ struct dirf {
 	uint32_t fh;
 	bool fh_open;
 	bool created; /* no committed dirf.db was found: a new one was made */
+	struct dirf_open_opts opts; /* the anchor's rules (docs/rollback.md) */
 	struct htree *ht;
 	struct dirf_index ix;
 };
@@ -137,13 +138,18 @@ static TEE_Result load(struct dirf *d, struct batch *b)
 		return res;
 	res = backend_open(d->be, DIRF_FILE_NAME, &d->fh);
 	if (res == TEE_ERROR_ITEM_NOT_FOUND) {
-		res = create_file(d, b, tsk);
+		/* An anchored store never silently starts afresh. */
+		res = d->opts.must_exist ? TEE_ERROR_SECURITY
+					 : create_file(d, b, tsk);
 		goto out;
 	}
 	if (res)
 		goto out;
 	d->fh_open = true;
-	res = htree_open(d->be, d->fh, tsk, NULL, 0, &d->cfg, &d->ht);
+	res = htree_open(d->be, d->fh, tsk, d->opts.by_hash ? d->opts.hash : NULL,
+			 d->opts.min_counter, &d->cfg, &d->ht);
+	if (res == TEE_ERROR_NO_DATA && d->opts.must_exist)
+		res = TEE_ERROR_SECURITY;
 	if (res == TEE_ERROR_NO_DATA) {
 		/* A create that never committed: OP-TEE re-creates it. */
 		close_file(d);
@@ -164,6 +170,14 @@ TEE_Result dirf_open(struct backend *be, const struct keys *keys,
 		     const struct htree_config *cfg, struct batch *b,
 		     struct dirf **out)
 {
+	return dirf_open_opts(be, keys, cfg, NULL, b, out);
+}
+
+TEE_Result dirf_open_opts(struct backend *be, const struct keys *keys,
+			  const struct htree_config *cfg,
+			  const struct dirf_open_opts *opts, struct batch *b,
+			  struct dirf **out)
+{
 	struct dirf *d = calloc(1, sizeof(*d));
 	TEE_Result res;
 
@@ -172,6 +186,8 @@ TEE_Result dirf_open(struct backend *be, const struct keys *keys,
 	d->be = be;
 	d->keys = keys;
 	d->cfg = *cfg;
+	if (opts)
+		d->opts = *opts;
 	res = dirf_index_init(&d->ix);
 	if (!res)
 		res = load(d, b);
@@ -190,6 +206,11 @@ void dirf_close(struct dirf *d)
 	close_file(d);
 	dirf_index_free(&d->ix);
 	free(d);
+}
+
+void dirf_set_open_opts(struct dirf *d, const struct dirf_open_opts *opts)
+{
+	d->opts = *opts;
 }
 
 bool dirf_was_created(const struct dirf *d)
@@ -420,4 +441,9 @@ TEE_Result dirf_commit_abort(struct dirf *d, struct batch *b)
 uint32_t dirf_committed_counter(const struct dirf *d)
 {
 	return htree_committed_counter(d->ht);
+}
+
+void dirf_committed_hash(const struct dirf *d, uint8_t hash[HTREE_HASH_SIZE])
+{
+	htree_committed_hash(d->ht, hash);
 }

@@ -83,6 +83,27 @@ TEE_Result dirf_open(struct backend *be, const struct keys *keys,
 void dirf_close(struct dirf *d);
 
 /*
+ * The rules an anchored store opens (and reloads) dirf.db by
+ * (docs/rollback.md); all zero: OP-TEE without an anchor.
+ */
+struct dirf_open_opts {
+	uint32_t min_counter; /* a header counter below: TEE_ERROR_SECURITY */
+	/* Open by this root hash (an RPMB anchor); none: counter parity. */
+	bool by_hash;
+	uint8_t hash[HTREE_HASH_SIZE];
+	/* Missing or never committed: TEE_ERROR_SECURITY, not a new file. */
+	bool must_exist;
+};
+
+/* dirf_open() under opts (NULL: all zero). */
+TEE_Result dirf_open_opts(struct backend *be, const struct keys *keys,
+			  const struct htree_config *cfg,
+			  const struct dirf_open_opts *opts, struct batch *b,
+			  struct dirf **out);
+/* The rules later reloads use (the anchor moved on). */
+void dirf_set_open_opts(struct dirf *d, const struct dirf_open_opts *opts);
+
+/*
  * True if dirf_open() found no committed dirf.db and made a new one: any
  * object file in the directory then belongs to a directory file that was
  * lost or removed, not to a crashed create.
@@ -159,7 +180,8 @@ TEE_Result dirf_commit_header(struct dirf *d, struct batch *b);
 void dirf_commit_done(struct dirf *d);
 TEE_Result dirf_commit_abort(struct dirf *d, struct batch *b);
 
-/* Committed header counter (tests, tools). */
+/* Committed header counter and root hash (the anchor, tests, tools). */
 uint32_t dirf_committed_counter(const struct dirf *d);
+void dirf_committed_hash(const struct dirf *d, uint8_t hash[HTREE_HASH_SIZE]);
 
 #endif

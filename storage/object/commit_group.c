@@ -267,10 +267,24 @@ void tstore_group_commit(struct tstore *s, struct batch *b,
 	pthread_mutex_unlock(&s->dirf_lock);
 	if (res)
 		return;
+	/*
+	 * The anchor last (docs/rollback.md): until it is durable the
+	 * commit may yet be rolled back by one generation at the next open
+	 * (a hash anchor) or kept (a counter anchor), so a failure here is
+	 * an unknown outcome; dirf.db is reloaded and re-anchored before
+	 * the next commit.
+	 */
+	res = tstore_anchor_commit(s);
+	if (res) {
+		pthread_mutex_lock(&s->dirf_lock);
+		unknown_group(s, b, members, res);
+		pthread_mutex_unlock(&s->dirf_lock);
+		return;
+	}
 
 	pthread_mutex_lock(&s->lock);
 	s->stats.commits += applied;
 	s->stats.groups++;
-	s->stats.barriers += 2;
+	s->stats.barriers += s->anchor ? 3 : 2;
 	pthread_mutex_unlock(&s->lock);
 }

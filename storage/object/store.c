@@ -62,6 +62,8 @@ TEE_Result tstore_dirf_ready(struct tstore *s, struct batch *b)
 		return TEE_SUCCESS;
 	res = dirf_reload(s->dirf, b);
 	if (!res)
+		res = tstore_anchor_verify(s); /* anchors a missed commit */
+	if (!res)
 		s->dirf_stale = false;
 	return res;
 }
@@ -182,7 +184,7 @@ TEE_Result tstore_open(struct backend *be, const struct tstore_config *cfg,
 		res = TEE_ERROR_OUT_OF_MEMORY;
 		goto err;
 	}
-	res = dirf_open(be, s->keys, &s->cfg, b, &s->dirf);
+	res = tstore_anchor_open(s, cfg, b);
 	if (res)
 		goto err;
 	res = remove_orphans(s);

@@ -57,6 +57,41 @@
 struct tstore;
 struct tstore_obj;
 
+/*
+ * The anti-rollback anchor (docs/rollback.md): state kept outside the REE
+ * directory that the normal world cannot roll back, updated as the last
+ * step of every dirf.db commit (after its second barrier: a third one).
+ * Two kinds plug in here: teed's monotonic minimum counter in its private
+ * state (core/teed_anchor.c, OP-TEE's NV-counter hook) and the dirf.db
+ * root hash in RPMB (OP-TEE's CFG_REE_FS_INTEGRITY_RPMB).
+ */
+struct tstore_anchor_state {
+	/* An anchored store exists: a missing dirf.db is an attack. */
+	bool present;
+	/*
+	 * What this anchor keeps (set by load() even when !present):
+	 * has_counter: min_counter is dirf.db's last anchored header
+	 * counter; has_hash: root_hash is its last anchored root hash.
+	 */
+	bool has_counter;
+	uint32_t min_counter;
+	bool has_hash;
+	uint8_t root_hash[32];
+};
+
+struct tstore_anchor {
+	/* The anchored state; present = false on the very first start. */
+	TEE_Result (*load)(void *arg, struct tstore_anchor_state *st);
+	/*
+	 * Durably records dirf.db's committed header counter and root hash
+	 * (an anchor may keep either or both). Values only grow, but after
+	 * an administrator reset (tstore_config.anchor_reset).
+	 */
+	TEE_Result (*commit)(void *arg, uint32_t counter,
+			     const uint8_t root_hash[32]);
+	void *arg;
+};
+
 struct tstore_config {
 	const uint8_t *huk; /* 1..32 bytes (16 on OP-TEE) */
 	size_t huk_len;
@@ -66,6 +101,16 @@ struct tstore_config {
 	bool hash_size_compat;
 	/* Payload bytes of each write-behind batch; 0: 1 MiB. */
 	size_t batch_size;
+	/* Rollback protection (docs/rollback.md); NULL: none (OP-TEE's
+	 * default: a restored old directory is accepted). Must outlive the
+	 * store. */
+	const struct tstore_anchor *anchor;
+	/*
+	 * Administrator reset: ignore the anchored state, accept the REE
+	 * directory as it is (a missing dirf.db makes a fresh store) and
+	 * anchor it as the new baseline. Logged; never automatic.
+	 */
+	bool anchor_reset;
 };
 
 /* OP-TEE's defaults (both compat flags set) for the given HUK. */
@@ -104,7 +149,10 @@ struct tstore_stats {
  * Opens the store on be (which stays the caller's; destroy it after
  * tstore_close): opens or creates dirf.db, builds its index and removes
  * orphan object files (not referenced by dirf.db: a create or replace
- * interrupted by a crash).
+ * interrupted by a crash). With an anchor (cfg->anchor): dirf.db older
+ * than the anchor, or missing while the anchor says a store exists, gives
+ * TEE_ERROR_SECURITY; a dirf.db whose root hash differs from the anchored
+ * one gives TEE_ERROR_CORRUPT_OBJECT (docs/rollback.md).
  */
 TEE_Result tstore_open(struct backend *be, const struct tstore_config *cfg,
 		       struct tstore **out);

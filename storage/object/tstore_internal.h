@@ -44,6 +44,14 @@ struct tstore {
 	struct dirf *dirf; /* dirf_lock */
 	bool dirf_stale;   /* dirf_lock: reload before use */
 
+	/*
+	 * Rollback anchor (anchor.c, docs/rollback.md); NULL: none. The
+	 * anchored state changes under dirf_lock; anchor->commit() runs
+	 * only in a group leader or under dirf_lock (never both at once).
+	 */
+	const struct tstore_anchor *anchor;
+	struct tstore_anchor_state anchored; /* dirf_lock */
+
 	pthread_mutex_t lock;
 	struct tstore_obj *open_list; /* lock */
 	struct batch *pool[TSTORE_BATCH_POOL];
@@ -134,6 +142,19 @@ void tstore_drop_file(struct tstore *s, uint32_t fnum);
 
 struct batch *tstore_batch_get(struct tstore *s);
 void tstore_batch_put(struct tstore *s, struct batch *b);
+
+/*
+ * The anchor (anchor.c). open: opens dirf.db under the anchor's rules
+ * (s->dirf), and anchors a new or caught-up state. verify (dirf_lock
+ * held): after a reload, checks dirf.db against the anchored state and
+ * anchors a commit the anchor missed. commit: anchors dirf.db's committed
+ * state (counter, root hash) as the last step of a commit record; takes
+ * dirf_lock for the bookkeeping only. No-ops without an anchor.
+ */
+TEE_Result tstore_anchor_open(struct tstore *s, const struct tstore_config *cfg,
+			      struct batch *b);
+TEE_Result tstore_anchor_verify(struct tstore *s);
+TEE_Result tstore_anchor_commit(struct tstore *s);
 
 /* Reloads dirf.db if an earlier error left it unknown (dirf_lock held). */
 TEE_Result tstore_dirf_ready(struct tstore *s, struct batch *b);

@@ -1,0 +1,616 @@
+/*
+ * Rollback protection of the REE FS store (docs/rollback.md): with teed's
+ * minimum-counter anchor every rollback attack on the REE directory is
+ * detected (whole-directory snapshot, dirf.db alone, one object file,
+ * deletion, a flipped dirf.db header counter bit), a power cut anywhere
+ * between the dirf.db commit and the anchor update leaves a store that
+ * opens without a false alarm, and only an explicit reset accepts a
+ * rolled-back directory. Without an anchor, the flipped counter bit
+ * serves the previous generation (OP-TEE's behaviour, asserted here as
+ * the documented weakness).
+ *
+ * The REE directory and teed's state directory are two fake backends
+ * (backend_fake.h): a snapshot is a clone, a power cut is a crash of both.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend_fake.h"
+#include "dirf.h"
+#include "teed_anchor.h"
+#include "test.h"
+#include "tstore.h"
+
+static const uint8_t huk[16] = {1, 2, 3, 4, 5, 6, 7, 8,
+				9, 10, 11, 12, 13, 14, 15, 16};
+static const TEE_UUID ta = {0x12345678, 0x1234, 0x5678, {1, 2, 3, 4, 5, 6, 7, 8}};
+static const struct tstore_head data_head = {
+    .object_type = 0xA00000BF,
+    .object_usage = 0xFFFFFFFF,
+};
+
+#define DATA_LEN 100
+
+/* A store opened with (or without) the counter anchor kept in st. */
+struct rig {
+	struct backend *ree, *st;
+	struct teed_anchor *anchor;
+	struct tstore *s;
+};
+
+static TEE_Result rig_open_with(struct rig *r, bool anchored, bool reset,
+				const uint8_t *key, size_t key_len)
+{
+	struct tstore_config cfg;
+	TEE_Result res;
+
+	tstore_config_init(&cfg, huk, sizeof(huk));
+	r->anchor = NULL;
+	r->s = NULL;
+	if (anchored) {
+		res = teed_anchor_new(r->st, key, key_len, &r->anchor);
+		if (res)
+			return res;
+		cfg.anchor = teed_anchor_hook(r->anchor);
+		cfg.anchor_reset = reset;
+	}
+	res = tstore_open(r->ree, &cfg, &r->s);
+	if (res) {
+		teed_anchor_free(r->anchor);
+		r->anchor = NULL;
+		r->s = NULL;
+	}
+	return res;
+}
+
+static TEE_Result rig_open(struct rig *r, bool anchored)
+{
+	return rig_open_with(r, anchored, false, huk, sizeof(huk));
+}
+
+static void rig_close(struct rig *r)
+{
+	tstore_close(r->s);
+	teed_anchor_free(r->anchor);
+	r->s = NULL;
+	r->anchor = NULL;
+}
+
+static void rig_new(struct rig *r)
+{
+	memset(r, 0, sizeof(*r));
+	REQUIRE(backend_fake_new(&r->ree) == TEE_SUCCESS);
+	REQUIRE(backend_fake_new(&r->st) == TEE_SUCCESS);
+}
+
+static void rig_free(struct rig *r)
+{
+	rig_close(r);
+	backend_destroy(r->ree);
+	backend_destroy(r->st);
+}
+
+/* Object "<id>" := DATA_LEN bytes of pattern gen (create or write). */
+static TEE_Result put(struct tstore *s, const char *id, uint64_t gen)
+{
+	uint8_t buf[DATA_LEN];
+	struct tstore_obj *o;
+	TEE_Result res;
+
+	test_fill_pattern(buf, sizeof(buf), gen);
+	res = tstore_open_obj(s, &ta, id, strlen(id), &o);
+	if (res == TEE_ERROR_ITEM_NOT_FOUND)
+		return tstore_create(s, &ta, id, strlen(id), &data_head, NULL,
+				     0, buf, sizeof(buf), false, NULL);
+	if (res)
+		return res;
+	res = tstore_write(o, 0, buf, sizeof(buf));
+	tstore_release(o);
+	return res;
+}
+
+/* The generation object "<id>" holds, 0 if unreadable, or its error. */
+static TEE_Result get(struct tstore *s, const char *id, uint64_t max_gen,
+		      uint64_t *gen)
+{
+	uint8_t buf[DATA_LEN], want[DATA_LEN];
+	struct tstore_obj *o;
+	TEE_Result res;
+	size_t got = 0;
+	uint64_t g;
+
+	*gen = 0;
+	res = tstore_open_obj(s, &ta, id, strlen(id), &o);
+	if (res)
+		return res;
+	res = tstore_read(o, 0, buf, sizeof(buf), &got);
+	tstore_release(o);
+	if (res)
+		return res;
+	for (g = 1; got == sizeof(buf) && g <= max_gen; g++) {
+		test_fill_pattern(want, sizeof(want), g);
+		if (!memcmp(buf, want, sizeof(buf)))
+			*gen = g;
+	}
+	return TEE_SUCCESS;
+}
+
+static uint64_t gen_of(struct tstore *s, const char *id, uint64_t max_gen)
+{
+	uint64_t g = 0;
+
+	CHECK_EQ(get(s, id, max_gen, &g), TEE_SUCCESS);
+	return g;
+}
+
+/* A copy of one file of src put into dst (an offline edit). */
+static void copy_file(struct backend *dst, struct backend *src,
+		      const char *name)
+{
+	uint8_t *data, *copy;
+	size_t len;
+
+	REQUIRE(backend_fake_file_data(src, name, &data, &len) == TEE_SUCCESS);
+	copy = malloc(len ? len : 1);
+	REQUIRE(copy);
+	memcpy(copy, data, len);
+	REQUIRE(backend_fake_file_set(dst, name, copy, len) == TEE_SUCCESS);
+	free(copy);
+}
+
+/* A few commits: objects a (gen 1..3) and b (gen 10). */
+static void some_history(struct rig *r)
+{
+	REQUIRE(rig_open(r, true) == TEE_SUCCESS);
+	CHECK_EQ(put(r->s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(put(r->s, "b", 10), TEE_SUCCESS);
+	CHECK_EQ(put(r->s, "a", 2), TEE_SUCCESS);
+	rig_close(r);
+}
+
+static void test_anchored_basics(void)
+{
+	struct rig r;
+	struct tstore_stats st;
+	uint8_t *data;
+	size_t len;
+
+	rig_new(&r);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	/* The fresh store is anchored at once. */
+	CHECK_EQ(backend_fake_file_data(r.st, TEED_ANCHOR_FILE, &data, &len),
+		 TEE_SUCCESS);
+	CHECK_EQ(len, 1024u);
+	CHECK_EQ(put(r.s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "a", 2), TEE_SUCCESS);
+	tstore_get_stats(r.s, &st);
+	CHECK_EQ(st.commits, 2u);
+	CHECK_EQ(st.barriers, 6u); /* three per commit with an anchor */
+	rig_close(&r);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 2u);
+	rig_free(&r);
+}
+
+/* A snapshot of the whole REE directory, restored later: refused. */
+static void test_directory_snapshot(void)
+{
+	struct backend *snap, *live;
+	struct rig r;
+
+	rig_new(&r);
+	some_history(&r);
+	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "b", 11), TEE_SUCCESS);
+	rig_close(&r);
+
+	live = r.ree;
+	r.ree = snap;
+	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
+	/* Without the anchor the old directory is served (the weakness). */
+	REQUIRE(rig_open(&r, false) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 2u);
+	rig_close(&r);
+	/* The live directory still opens. */
+	r.ree = live;
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 3u);
+	CHECK_EQ(gen_of(r.s, "b", 20), 11u);
+	rig_close(&r);
+	backend_destroy(snap);
+	rig_free(&r);
+}
+
+/* dirf.db alone put back to an older copy: refused. */
+static void test_dirf_alone(void)
+{
+	struct backend *snap;
+	struct rig r;
+
+	rig_new(&r);
+	some_history(&r);
+	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "b", 11), TEE_SUCCESS);
+	rig_close(&r);
+	copy_file(r.ree, snap, DIRF_FILE_NAME);
+	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
+	backend_destroy(snap);
+	rig_free(&r);
+}
+
+/* One object file put back: its dirf.db hash catches it. */
+static void test_single_object_file(void)
+{
+	struct backend *snap;
+	struct rig r;
+	char name[DIRF_FNAME_SIZE];
+	uint64_t g;
+
+	rig_new(&r);
+	some_history(&r);
+	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "a", 4), TEE_SUCCESS);
+	rig_close(&r);
+	dirf_fname(0, name); /* "a" was created first: file 0 */
+	copy_file(r.ree, snap, name);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(get(r.s, "a", 5, &g), TEE_ERROR_CORRUPT_OBJECT);
+	CHECK_EQ(gen_of(r.s, "b", 20), 10u);
+	rig_close(&r);
+	backend_destroy(snap);
+	rig_free(&r);
+}
+
+/* dirf.db deleted: refused, and the object files are left alone. */
+static void test_dirf_deleted(void)
+{
+	uint8_t *data;
+	size_t len;
+	struct rig r;
+
+	rig_new(&r);
+	some_history(&r);
+	REQUIRE(backend_remove(r.ree, DIRF_FILE_NAME) == TEE_SUCCESS);
+	REQUIRE(backend_sync_dir(r.ree) == TEE_SUCCESS);
+	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
+	CHECK_EQ(backend_fake_file_data(r.ree, "0", &data, &len), TEE_SUCCESS);
+	CHECK_EQ(backend_fake_file_data(r.ree, "1", &data, &len), TEE_SUCCESS);
+	CHECK_EQ(backend_fake_file_data(r.ree, "0.lost", &data, &len),
+		 TEE_ERROR_ITEM_NOT_FOUND);
+	CHECK_EQ(backend_fake_file_data(r.ree, DIRF_FILE_NAME, &data, &len),
+		 TEE_ERROR_ITEM_NOT_FOUND);
+	/* An emptied dirf.db (a create that never committed): the same. */
+	REQUIRE(backend_fake_file_set(r.ree, DIRF_FILE_NAME, "", 0) ==
+		TEE_SUCCESS);
+	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
+	rig_free(&r);
+}
+
+/* The committed header's counter field of dirf.db (volatile image). */
+static uint8_t *committed_counter(struct backend *ree, uint32_t *counter)
+{
+	uint8_t *data, *p;
+	size_t len;
+	uint32_t c0, c1;
+
+	if (backend_fake_file_data(ree, DIRF_FILE_NAME, &data, &len) ||
+	    len < 2 * 68) {
+		fprintf(stderr, "no dirf.db headers\n");
+		abort();
+	}
+	c0 = (uint32_t)data[64] | (uint32_t)data[65] << 8 |
+	     (uint32_t)data[66] << 16 | (uint32_t)data[67] << 24;
+	c1 = (uint32_t)data[68 + 64] | (uint32_t)data[68 + 65] << 8 |
+	     (uint32_t)data[68 + 66] << 16 | (uint32_t)data[68 + 67] << 24;
+	/* Consecutive counters: the larger one is the committed header. */
+	p = c0 > c1 ? data + 64 : data + 68 + 64;
+	*counter = c0 > c1 ? c0 : c1;
+	return p;
+}
+
+/*
+ * One flipped bit in the committed dirf.db header counter. Without an
+ * anchor, flipping its lowest set bit makes the parity rule choose the
+ * previous header: the previous generation is served, no error. With the
+ * anchor, no bit flip is ever served.
+ */
+static void test_flipped_counter_bit(void)
+{
+	struct backend *base, *orig, *c;
+	struct rig r;
+	uint32_t counter;
+	uint8_t *p;
+	int bit;
+
+	rig_new(&r);
+	some_history(&r);
+	REQUIRE(backend_fake_clone(r.ree, &base) == TEE_SUCCESS);
+	orig = r.ree;
+
+	/* Without the anchor: "a" is back at generation 1. */
+	p = committed_counter(r.ree, &counter);
+	bit = __builtin_ctz(counter);
+	p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	REQUIRE(rig_open(&r, false) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 1u);
+	rig_close(&r);
+
+	for (bit = 0; bit < 32; bit++) {
+		TEE_Result res;
+
+		REQUIRE(backend_fake_clone(base, &c) == TEE_SUCCESS);
+		p = committed_counter(c, &counter);
+		p[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		r.ree = c;
+		res = rig_open(&r, true);
+		CHECK(res == TEE_ERROR_SECURITY ||
+		      res == TEE_ERROR_CORRUPT_OBJECT);
+		if (!res)
+			fprintf(stderr, "bit %d: flipped counter accepted\n",
+				bit);
+		rig_close(&r);
+		backend_destroy(c);
+	}
+	/* The untouched directory still opens. */
+	r.ree = base;
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 2u);
+	rig_close(&r);
+	backend_destroy(orig);
+	rig_free(&r);
+}
+
+/* A different HUK cannot read (nor have written) the anchor. */
+static void test_anchor_wrong_huk(void)
+{
+	static const uint8_t other[16] = {9};
+	struct rig r;
+
+	rig_new(&r);
+	some_history(&r);
+	CHECK_EQ(rig_open_with(&r, true, false, other, sizeof(other)),
+		 TEE_ERROR_SECURITY);
+	rig_free(&r);
+}
+
+/* The explicit reset: a rolled-back directory becomes the baseline. */
+static void test_reset(void)
+{
+	struct backend *snap, *live;
+	uint8_t *data;
+	size_t len;
+	struct rig r;
+
+	rig_new(&r);
+	some_history(&r);
+	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
+	rig_close(&r);
+	live = r.ree;
+	r.ree = snap;
+	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
+	REQUIRE(rig_open_with(&r, true, true, huk, sizeof(huk)) ==
+		TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 2u);
+	CHECK_EQ(put(r.s, "a", 4), TEE_SUCCESS);
+	rig_close(&r);
+	/* The new baseline holds without reset; the newer copy now is a
+	 * different history and refused. */
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 4u);
+	rig_close(&r);
+	r.ree = live;
+	CHECK(rig_open(&r, true) != TEE_SUCCESS);
+	r.ree = snap;
+
+	/* Reset over a deleted dirf.db: a fresh store, files kept aside. */
+	REQUIRE(backend_remove(r.ree, DIRF_FILE_NAME) == TEE_SUCCESS);
+	REQUIRE(backend_sync_dir(r.ree) == TEE_SUCCESS);
+	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
+	REQUIRE(rig_open_with(&r, true, true, huk, sizeof(huk)) ==
+		TEE_SUCCESS);
+	CHECK_EQ(backend_fake_file_data(r.ree, "0.lost", &data, &len),
+		 TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "c", 30), TEE_SUCCESS);
+	rig_close(&r);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "c", 40), 30u);
+	rig_close(&r);
+	backend_destroy(live);
+	rig_free(&r);
+}
+
+/*
+ * Power cut at every event of one commit, on the REE side (object file,
+ * dirf.db blocks, nodes, header, barriers) and on the anchor's side,
+ * then both disks rebooted: the store opens with no false alarm and "a"
+ * is at the old or the new generation (the new one once the dirf.db
+ * header was durable).
+ */
+static void crash_once(struct backend *ree0, struct backend *st0, int side,
+		       uint64_t n, enum backend_fake_mode mode, uint64_t seed,
+		       uint64_t *outcomes)
+{
+	struct rig r;
+	TEE_Result res;
+	uint64_t g;
+
+	memset(&r, 0, sizeof(r));
+	REQUIRE(backend_fake_clone(ree0, &r.ree) == TEE_SUCCESS);
+	REQUIRE(backend_fake_clone(st0, &r.st) == TEE_SUCCESS);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	backend_fake_set_crash_at(side ? r.st : r.ree,
+				  backend_fake_event_count(side ? r.st : r.ree) +
+				      n,
+				  mode, seed);
+	res = put(r.s, "a", 3);
+	/* The power fails for both disks at once. */
+	if (!backend_fake_powered_off(r.ree))
+		backend_fake_crash_now(r.ree, mode, seed);
+	if (!backend_fake_powered_off(r.st))
+		backend_fake_crash_now(r.st, mode, seed);
+	CHECK(res != TEE_SUCCESS);
+	rig_close(&r);
+	REQUIRE(backend_fake_reboot(r.ree) == TEE_SUCCESS);
+	REQUIRE(backend_fake_reboot(r.st) == TEE_SUCCESS);
+	res = rig_open(&r, true);
+	CHECK_EQ(res, TEE_SUCCESS);
+	if (!res) {
+		g = gen_of(r.s, "a", 5);
+		CHECK(g == 2 || g == 3);
+		outcomes[g == 3]++;
+		/* And it goes on: a commit, a reopen. */
+		CHECK_EQ(put(r.s, "a", 4), TEE_SUCCESS);
+		rig_close(&r);
+		CHECK_EQ(rig_open(&r, true), TEE_SUCCESS);
+		if (r.s)
+			CHECK_EQ(gen_of(r.s, "a", 5), 4u);
+	}
+	rig_free(&r);
+}
+
+static void test_crash_between_commit_and_anchor(void)
+{
+	static const enum backend_fake_mode modes[] = {
+	    BACKEND_FAKE_DROP, BACKEND_FAKE_KEEP, BACKEND_FAKE_TEAR};
+	uint64_t events[2], n, outcomes[2] = {0, 0};
+	struct rig r, probe;
+	int side;
+	size_t m;
+
+	rig_new(&r);
+	some_history(&r);
+	/* How many events one commit makes on each side. */
+	memset(&probe, 0, sizeof(probe));
+	REQUIRE(backend_fake_clone(r.ree, &probe.ree) == TEE_SUCCESS);
+	REQUIRE(backend_fake_clone(r.st, &probe.st) == TEE_SUCCESS);
+	REQUIRE(rig_open(&probe, true) == TEE_SUCCESS);
+	events[0] = backend_fake_event_count(probe.ree);
+	events[1] = backend_fake_event_count(probe.st);
+	CHECK_EQ(put(probe.s, "a", 3), TEE_SUCCESS);
+	events[0] = backend_fake_event_count(probe.ree) - events[0];
+	events[1] = backend_fake_event_count(probe.st) - events[1];
+	rig_free(&probe);
+	CHECK(events[0] >= 4);
+	CHECK_EQ(events[1], 2u); /* one slot write, one fdatasync */
+
+	for (side = 0; side < 2; side++)
+		for (n = 1; n <= events[side]; n++)
+			for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
+				crash_once(r.ree, r.st, side, n, modes[m],
+					   n * 7 + m, outcomes);
+	/* Both outcomes were reached (the crash points do matter). */
+	CHECK(outcomes[0] > 0);
+	CHECK(outcomes[1] > 0);
+	rig_free(&r);
+}
+
+/* The anchor file itself under power cuts: the old or the new record. */
+static void test_anchor_file_power_cut(void)
+{
+	static const uint8_t h1[32] = {1}, h2[32] = {2};
+	struct tstore_anchor_state st;
+	const struct tstore_anchor *hook;
+	struct teed_anchor *a;
+	struct backend *base, *be;
+	uint64_t n, seed;
+	int step;
+
+	/* step 0: the very first record (file creation); 1: an update. */
+	for (step = 0; step < 2; step++) {
+		REQUIRE(backend_fake_new(&base) == TEE_SUCCESS);
+		if (step) {
+			REQUIRE(teed_anchor_new(base, huk, sizeof(huk), &a) ==
+				TEE_SUCCESS);
+			hook = teed_anchor_hook(a);
+			REQUIRE(hook->load(hook->arg, &st) == TEE_SUCCESS);
+			REQUIRE(hook->commit(hook->arg, 5, h1) == TEE_SUCCESS);
+			teed_anchor_free(a);
+		}
+		for (n = 1; n <= 8; n++) {
+			for (seed = 0; seed < 12; seed++) {
+				bool done;
+
+				REQUIRE(backend_fake_clone(base, &be) ==
+					TEE_SUCCESS);
+				REQUIRE(teed_anchor_new(be, huk, sizeof(huk),
+							&a) == TEE_SUCCESS);
+				hook = teed_anchor_hook(a);
+				REQUIRE(hook->load(hook->arg, &st) ==
+					TEE_SUCCESS);
+				backend_fake_set_crash_at(
+				    be, backend_fake_event_count(be) + n,
+				    (enum backend_fake_mode)(seed % 3), seed);
+				done = !hook->commit(hook->arg, 6, h2);
+				teed_anchor_free(a);
+				REQUIRE(backend_fake_reboot(be) == TEE_SUCCESS);
+				REQUIRE(teed_anchor_new(be, huk, sizeof(huk),
+							&a) == TEE_SUCCESS);
+				hook = teed_anchor_hook(a);
+				CHECK_EQ(hook->load(hook->arg, &st),
+					 TEE_SUCCESS);
+				if (done) /* synced before the cut: new */
+					CHECK(st.present && st.min_counter == 6);
+				if (st.present && st.min_counter == 6)
+					CHECK_MEM(st.root_hash, h2, 32);
+				else if (st.present)
+					CHECK(st.min_counter == 5 &&
+					      !memcmp(st.root_hash, h1, 32));
+				else
+					CHECK_EQ(step, 0);
+				teed_anchor_free(a);
+				backend_destroy(be);
+			}
+		}
+		backend_destroy(base);
+	}
+}
+
+/* A failing anchor update: an error, then re-anchored, never a lock-out. */
+static void test_anchor_update_fails(void)
+{
+	struct rig r;
+
+	rig_new(&r);
+	some_history(&r);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	backend_fake_set_fail_at(r.st, backend_fake_event_count(r.st) + 2,
+				 TEE_ERROR_STORAGE_NOT_AVAILABLE);
+	CHECK(put(r.s, "a", 3) != TEE_SUCCESS);
+	CHECK_EQ(put(r.s, "b", 11), TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 3u);
+	rig_close(&r);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(r.s, "a", 5), 3u);
+	CHECK_EQ(gen_of(r.s, "b", 20), 11u);
+	rig_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		printf("usage: %s\nRollback protection tests "
+		       "(docs/rollback.md).\n",
+		       argv[0]);
+		return strcmp(argv[1], "--help") ? 2 : 0;
+	}
+	RUN(test_anchored_basics);
+	RUN(test_directory_snapshot);
+	RUN(test_dirf_alone);
+	RUN(test_single_object_file);
+	RUN(test_dirf_deleted);
+	RUN(test_flipped_counter_bit);
+	RUN(test_anchor_wrong_huk);
+	RUN(test_reset);
+	RUN(test_crash_between_commit_and_anchor);
+	RUN(test_anchor_file_power_cut);
+	RUN(test_anchor_update_fails);
+	return test_report();
+}
