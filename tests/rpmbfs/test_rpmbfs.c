@@ -1,0 +1,430 @@
+/*
+ * rpmbfs against the emulated device: object round trips, OP-TEE's
+ * on-partition layout (header, FAT entry bytes, names, ESSIV checked with
+ * the openssl command line), keys (not provisioned, wrong key), a full
+ * partition and replayed answers.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+#include "rfs_support.h"
+#include "rpmb_host.h"
+#include "rpmbfs_int.h"
+#include "test.h"
+
+static const char *dir;
+static unsigned dev_seq;
+
+static struct rpmb_dev *new_dev(uint32_t size_mult)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "dev%u.img", dev_seq++);
+	return rfs_dev_open(dir, name, size_mult);
+}
+
+static const struct tstore_head data_head = {0,		  0,	       0,
+					     0xffffffffu, 0xa00000bfu, 0};
+
+static void check_data(struct rpmbfs_obj *o, const uint8_t *want, size_t len)
+{
+	uint8_t *buf = malloc(len + 16);
+	struct tstore_info info;
+	size_t got = 0;
+
+	REQUIRE(buf);
+	CHECK_EQ(rpmbfs_info(o, &info), TEE_SUCCESS);
+	CHECK_EQ(info.data_size, len);
+	CHECK_EQ(rpmbfs_read(o, 0, buf, len + 16, &got), TEE_SUCCESS);
+	CHECK_EQ(got, len);
+	CHECK(got != len || memcmp(buf, want, len) == 0);
+	free(buf);
+}
+
+static void test_round_trip(void)
+{
+	struct rpmb_dev *d = new_dev(0);
+	uint8_t data[3000], big[40000], attrs[40], id2[64], idbuf[64];
+	struct rpmbfs_obj *o = NULL, *o2 = NULL;
+	struct rpmbfs_stats st;
+	struct tstore_head h = data_head;
+	struct rfs_link l;
+	struct rpmbfs *fs;
+	uint64_t cursor = 0;
+	size_t idlen, alen;
+	TEE_UUID ta;
+
+	REQUIRE(d);
+	rfs_link_init(&l, d);
+	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	test_fill_pattern(data, sizeof(data), 1);
+	test_fill_pattern(attrs, sizeof(attrs), 2);
+	h.object_type = 0xa0000010u;
+	REQUIRE(rpmbfs_create(fs, &rfs_ta, "obj", 3, &h, attrs, sizeof(attrs),
+			      data, sizeof(data), false, &o) == TEE_SUCCESS);
+	check_data(o, data, sizeof(data));
+	CHECK_EQ(rpmbfs_read_attrs(o, idbuf, 10, &alen),
+		 TEE_ERROR_SHORT_BUFFER);
+	CHECK_EQ(alen, sizeof(attrs));
+	CHECK_EQ(rpmbfs_read_attrs(o, idbuf, sizeof(idbuf), &alen), 0);
+	CHECK_MEM(idbuf, attrs, sizeof(attrs));
+	CHECK_EQ(rpmbfs_create(fs, &rfs_ta, "obj", 3, &h, NULL, 0, NULL, 0,
+			       false, NULL),
+		 TEE_ERROR_ACCESS_CONFLICT);
+
+	/* In place across blocks: one multi-block write, no relocation. */
+	rpmbfs_get_stats(fs, &st);
+	memset(data + 100, 0x5a, 2000);
+	CHECK_EQ(rpmbfs_write(o, 100, data + 100, 2000), TEE_SUCCESS);
+	{
+		struct rpmbfs_stats st2;
+
+		rpmbfs_get_stats(fs, &st2);
+		CHECK_EQ(st2.relocations, st.relocations);
+		CHECK_EQ(st2.writes, st.writes + 1);
+	}
+	check_data(o, data, sizeof(data));
+	/* Growth with a gap: relocation, the gap reads as zeros. */
+	test_fill_pattern(big, sizeof(big), 3);
+	memcpy(big, data, sizeof(data));
+	memset(big + sizeof(data), 0, 1000);
+	CHECK_EQ(rpmbfs_write(o, sizeof(data) + 1000, big + sizeof(data) + 1000,
+			      sizeof(big) - sizeof(data) - 1000),
+		 TEE_SUCCESS);
+	check_data(o, big, sizeof(big));
+	rpmbfs_get_stats(fs, &st);
+	CHECK(st.relocations >= 1);
+	/* A second handle shares the object. */
+	CHECK_EQ(rpmbfs_open_obj(fs, &rfs_ta, "obj", 3, &o2), TEE_SUCCESS);
+	CHECK(o2 == o);
+	rpmbfs_release(o2);
+	CHECK_EQ(rpmbfs_truncate(o, 5000), TEE_SUCCESS);
+	check_data(o, big, 5000);
+	CHECK_EQ(rpmbfs_truncate(o, 6000), TEE_SUCCESS);
+	memset(big + 5000, 0, 1000);
+	check_data(o, big, 6000);
+	h.object_usage = 0x1;
+	CHECK_EQ(rpmbfs_set_head(o, &h), TEE_ERROR_BAD_PARAMETERS);
+	h.attr_size = sizeof(attrs);
+	CHECK_EQ(rpmbfs_set_head(o, &h), TEE_SUCCESS);
+	memset(id2, 0xee, sizeof(id2));
+	CHECK_EQ(rpmbfs_rename(o, id2, sizeof(id2)), TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_create(fs, &rfs_ta, "other", 5, &data_head, NULL, 0,
+			       "x", 1, false, NULL),
+		 TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_rename(o, "other", 5), TEE_ERROR_ACCESS_CONFLICT);
+	rpmbfs_release(o);
+	o = NULL;
+
+	/* Remount: everything from the device. */
+	rpmbfs_close(fs);
+	REQUIRE(rfs_mount(&l, false, &fs) == TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_open_obj(fs, &rfs_ta, "obj", 3, &o),
+		 TEE_ERROR_ITEM_NOT_FOUND);
+	REQUIRE(rpmbfs_open_obj(fs, &rfs_ta, id2, sizeof(id2), &o) == 0);
+	check_data(o, big, 6000);
+	{
+		struct tstore_info info;
+
+		CHECK_EQ(rpmbfs_info(o, &info), 0);
+		CHECK_EQ(info.head.object_usage, 1);
+		CHECK_EQ(info.head.attr_size, sizeof(attrs));
+		CHECK_EQ(info.head.object_type, 0xa0000010u);
+	}
+	CHECK_EQ(rpmbfs_enum_next(fs, &rfs_ta, &cursor, &ta, idbuf, &idlen), 0);
+	CHECK_EQ(idlen, sizeof(id2));
+	CHECK_EQ(rpmbfs_enum_next(fs, &rfs_ta, &cursor, &ta, idbuf, &idlen), 0);
+	CHECK_EQ(idlen, 5);
+	CHECK_EQ(rpmbfs_enum_next(fs, &rfs_ta, &cursor, &ta, idbuf, &idlen),
+		 TEE_ERROR_ITEM_NOT_FOUND);
+	CHECK_EQ(rpmbfs_remove(o), TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_read(o, 0, idbuf, 1, &alen), TEE_ERROR_BAD_STATE);
+	rpmbfs_release(o);
+	CHECK_EQ(rpmbfs_remove_id(fs, &rfs_ta, "other", 5), TEE_SUCCESS);
+	cursor = 0;
+	CHECK_EQ(rpmbfs_enum_next(fs, NULL, &cursor, &ta, idbuf, &idlen),
+		 TEE_ERROR_ITEM_NOT_FOUND);
+	/* Empty ID and an empty data stream. */
+	CHECK_EQ(rpmbfs_create(fs, &rfs_ta, "", 0, &data_head, NULL, 0, NULL, 0,
+			       false, &o),
+		 TEE_SUCCESS);
+	check_data(o, data, 0);
+	rpmbfs_release(o);
+	rpmbfs_close(fs);
+	rfs_link_free(&l);
+	rpmb_dev_close(d);
+}
+
+/* Runs the openssl command line; returns its hex output (static). */
+static const char *openssl_hex(const char *args, const uint8_t *in, size_t len)
+{
+	static char out[1200];
+	char cmd[512], path[300];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/ossl.in", dir);
+	f = fopen(path, "wb");
+	if (!f || fwrite(in, 1, len, f) != len) {
+		if (f)
+			fclose(f);
+		return "";
+	}
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl %s < %s 2>/dev/null | od -An -v -tx1 | tr -d ' \\n'",
+		 args, path);
+	f = popen(cmd, "r");
+	if (!f)
+		return "";
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	return out;
+}
+
+static void to_hex(const uint8_t *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static void test_optee_layout(void)
+{
+	struct rpmb_dev *d = new_dev(0);
+	uint8_t key[32], blk[RPMB_BLOCK_SIZE], cid[16],
+	    info[RPMB_DEV_INFO_SIZE];
+	uint8_t data[300], tsk[32], fek[16], iv[16], plain[256];
+	uint8_t zero16[16] = {0};
+	char hexfek[40], args[300], want[600], essiv[40];
+	struct rpmbfs_fat_entry e;
+	struct rfs_link l;
+	struct rpmbfs *fs;
+	struct keys *k;
+	uint32_t blkno;
+	size_t i;
+
+	REQUIRE(d);
+	rfs_link_init(&l, d);
+	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	test_fill_pattern(data, sizeof(data), 9);
+	REQUIRE(rpmbfs_create(fs, &rfs_ta, "\x01\xab", 2, &data_head, NULL, 0,
+			      data, sizeof(data), false, NULL) == 0);
+	rpmbfs_close(fs);
+
+	rpmb_dev_get_info(d, info);
+	memcpy(cid, info, 16);
+	REQUIRE(keys_derive_rpmb_key(rfs_huk, 16, cid, true, key) == 0);
+	/* Header. */
+	REQUIRE(host_read(d, key, 0, blk, 1) == 0);
+	CHECK_EQ(get_le32(blk), 0x52504D42u);
+	CHECK_EQ(get_le32(blk + 4), 2);
+	CHECK_EQ(get_le32(blk + 12), 512);
+	/* FAT entry 0 (byte 512 = block 2) and the LAST entry after it. */
+	REQUIRE(host_read(d, key, 2, blk, 1) == 0);
+	rpmbfs_fat_decode(blk, &e);
+	CHECK_EQ(e.flags, 1);
+	CHECK_EQ(e.size, 24 + sizeof(data));
+	CHECK(strcmp(e.name, "/00F2AA8A5024E411ABE20002A5D5C51B/01AB") == 0);
+	for (i = 32 + strlen(e.name); i < 256; i++)
+		CHECK_EQ(blk[i], 0);
+	/* Allocated at the top: the last two blocks of 4 MiB. */
+	CHECK_EQ(e.start, 4u * 1024 * 1024 - 2 * 256);
+	REQUIRE(host_read(d, key, 3, blk, 1) == 0);
+	CHECK_EQ(get_le32(blk + 8), 2); /* LAST, not active */
+
+	/* The FEK unwrapped with the TA's TSK, then block 1 with openssl. */
+	REQUIRE(keys_create(rfs_huk, 16, true, &k) == 0);
+	REQUIRE(keys_derive_ta_tsk(k, &rfs_ta, tsk) == 0);
+	REQUIRE(keys_unwrap_fek(tsk, e.fek, fek) == 0);
+	keys_destroy(k);
+	blkno = e.start / 256 + 1;
+	REQUIRE(host_read(d, key, (uint16_t)blkno, blk, 1) == 0);
+	to_hex(fek, 16, hexfek);
+	{
+		const char *dg = openssl_hex("dgst -sha256 -binary", fek, 16);
+
+		REQUIRE(strlen(dg) == 64);
+		memcpy(essiv, dg, 32);
+		essiv[32] = '\0';
+	}
+	zero16[0] = (uint8_t)blkno;
+	zero16[1] = (uint8_t)(blkno >> 8);
+	snprintf(args, sizeof(args), "enc -aes-128-ecb -nopad -K %s", essiv);
+	{
+		const char *ivh = openssl_hex(args, zero16, 16);
+
+		REQUIRE(strlen(ivh) == 32);
+		for (i = 0; i < 16; i++) {
+			unsigned v;
+
+			sscanf(ivh + 2 * i, "%2x", &v);
+			iv[i] = (uint8_t)v;
+		}
+	}
+	{
+		char ivhex[40];
+
+		to_hex(iv, 16, ivhex);
+		snprintf(args, sizeof(args),
+			 "enc -d -aes-128-cbc -nopad -K %s -iv %s", hexfek,
+			 ivhex);
+	}
+	/* Block 1 of the file = stream bytes 256..511 = data[232..]. */
+	memset(plain, 0, sizeof(plain));
+	memcpy(plain, data + 232, sizeof(data) - 232);
+	to_hex(plain, 256, want);
+	CHECK(strncmp(openssl_hex(args, blk, 256), want, 2 * (300 - 232)) == 0);
+	rfs_link_free(&l);
+	rpmb_dev_close(d);
+}
+
+static void test_keys(void)
+{
+	struct rpmb_dev *d = new_dev(0);
+	struct rpmbfs_config cfg;
+	uint8_t other[16];
+	struct rfs_link l;
+	struct rpmbfs *fs = NULL;
+
+	REQUIRE(d);
+	rfs_link_init(&l, d);
+	CHECK_EQ(rfs_mount(&l, false, &fs), TEE_ERROR_ITEM_NOT_FOUND);
+	CHECK_EQ(rfs_mount(&l, true, &fs), TEE_SUCCESS);
+	rpmbfs_close(fs);
+	/* Provisioning again is harmless. */
+	CHECK_EQ(rfs_mount(&l, true, &fs), TEE_SUCCESS);
+	rpmbfs_close(fs);
+	/* Another HUK: another key, refused without touching the device. */
+	memset(other, 7, sizeof(other));
+	rpmbfs_config_init(&cfg, other, sizeof(other));
+	CHECK_EQ(rpmbfs_open(&l.t, &cfg, &fs), TEE_ERROR_SECURITY);
+	CHECK_EQ(rpmbfs_provision(&l.t, &cfg), TEE_ERROR_SECURITY);
+	/* Non-compat subkeys derive another key too. */
+	rpmbfs_config_init(&cfg, rfs_huk, sizeof(rfs_huk));
+	cfg.subkey_compat = false;
+	CHECK_EQ(rpmbfs_open(&l.t, &cfg, &fs), TEE_ERROR_SECURITY);
+	CHECK_EQ(rfs_mount(&l, false, &fs), TEE_SUCCESS);
+	rpmbfs_close(fs);
+	rfs_link_free(&l);
+	rpmb_dev_close(d);
+}
+
+static void test_full_partition(void)
+{
+	struct rpmb_dev *d = new_dev(1); /* 128 KiB: 512 blocks */
+	uint8_t data[10000], got[10000];
+	struct rpmbfs_obj *o;
+	struct rfs_link l;
+	struct rpmbfs *fs;
+	uint64_t free0, free1;
+	size_t n = 0, i, rd;
+	TEE_Result res;
+	char id[16];
+
+	REQUIRE(d);
+	rfs_link_init(&l, d);
+	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	for (;;) {
+		snprintf(id, sizeof(id), "f%zu", n);
+		test_fill_pattern(data, sizeof(data), n);
+		res = rpmbfs_create(fs, &rfs_ta, id, strlen(id), &data_head,
+				    NULL, 0, data, sizeof(data), false, NULL);
+		if (res)
+			break;
+		n++;
+		REQUIRE(n < 100);
+	}
+	CHECK_EQ(res, TEE_ERROR_STORAGE_NO_SPACE);
+	CHECK(n >= 10);
+	/* A growth that does not fit changes nothing. */
+	REQUIRE(rpmbfs_open_obj(fs, &rfs_ta, "f0", 2, &o) == 0);
+	REQUIRE(rpmbfs_free_space(fs, &free0) == 0);
+	CHECK_EQ(rpmbfs_write(o, sizeof(data), data, sizeof(data)),
+		 TEE_ERROR_STORAGE_NO_SPACE);
+	REQUIRE(rpmbfs_free_space(fs, &free1) == 0);
+	CHECK_EQ(free0, free1);
+	/* In place still works on a full partition. */
+	memset(data, 0x11, 100);
+	CHECK_EQ(rpmbfs_write(o, 0, data, 100), TEE_SUCCESS);
+	rpmbfs_release(o);
+	/* Space comes back after removals. */
+	CHECK_EQ(rpmbfs_remove_id(fs, &rfs_ta, "f1", 2), 0);
+	snprintf(id, sizeof(id), "f%zu", n);
+	CHECK_EQ(rpmbfs_create(fs, &rfs_ta, id, strlen(id), &data_head, NULL, 0,
+			       data, sizeof(data), false, NULL),
+		 TEE_SUCCESS);
+	rpmbfs_close(fs);
+	/* Consistent after a remount. */
+	REQUIRE(rfs_mount(&l, false, &fs) == TEE_SUCCESS);
+	for (i = 0; i <= n; i++) {
+		if (i == 1)
+			continue;
+		snprintf(id, sizeof(id), "f%zu", i);
+		REQUIRE(rpmbfs_open_obj(fs, &rfs_ta, id, strlen(id), &o) == 0);
+		test_fill_pattern(data, sizeof(data), i);
+		if (i == 0)
+			memset(data, 0x11, 100);
+		if (i == n)
+			memset(data, 0x11, 100); /* created from f<n>'s data */
+		CHECK_EQ(rpmbfs_read(o, 0, got, sizeof(got), &rd), 0);
+		CHECK(rd == sizeof(got) && !memcmp(got, data, sizeof(got)));
+		rpmbfs_release(o);
+	}
+	rpmbfs_close(fs);
+	rfs_link_free(&l);
+	rpmb_dev_close(d);
+}
+
+static void test_replayed_read_answers(void)
+{
+	struct rpmb_dev *d = new_dev(0);
+	uint8_t buf[600];
+	struct rpmbfs_obj *o;
+	struct rfs_link l;
+	struct rpmbfs *fs;
+	long before;
+	size_t got;
+
+	REQUIRE(d);
+	rfs_link_init(&l, d);
+	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	test_fill_pattern(buf, sizeof(buf), 4);
+	REQUIRE(rpmbfs_create(fs, &rfs_ta, "r", 1, &data_head, NULL, 0, buf,
+			      sizeof(buf), false, &o) == 0);
+	CHECK_EQ(rpmbfs_read(o, 0, buf, 100, &got), 0); /* recorded */
+	l.replay_reads = true;
+	CHECK_EQ(rpmbfs_read(o, 0, buf, 100, &got), 0); /* recorded */
+	before = l.requests;
+	CHECK_EQ(rpmbfs_read(o, 0, buf, 100, &got), TEE_ERROR_SECURITY);
+	CHECK(l.requests - before < 5); /* reported, not retried forever */
+	l.replay_reads = false;
+	CHECK_EQ(rpmbfs_read(o, 0, buf, 100, &got), 0);
+	rpmbfs_release(o);
+	rpmbfs_close(fs);
+	rfs_link_free(&l);
+	rpmb_dev_close(d);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		printf("usage: %s\nrpmbfs against the emulated RPMB device "
+		       "(docs/rpmbfs.md)\n",
+		       argv[0]);
+		return 0;
+	}
+	dir = test_tmpdir("rpmbfs");
+	RUN(test_round_trip);
+	RUN(test_optee_layout);
+	RUN(test_keys);
+	RUN(test_full_partition);
+	RUN(test_replayed_read_answers);
+	test_rmtree(dir);
+	return test_report();
+}
