@@ -829,6 +829,7 @@ static void test_limits_clear_errors(void)
 	TEEC_Operation op;
 	static uint8_t big[70000];
 	uint32_t origin;
+	int i;
 
 	REQUIRE(teed_proc_start(&t2, teed_path, "client-limits", lim) == 0);
 	REQUIRE(TEEC_InitializeContext(t2.socket, &ctx) == TEEC_SUCCESS);
@@ -871,8 +872,17 @@ static void test_limits_clear_errors(void)
 	TEEC_ReleaseSharedMemory(&a);
 	CHECK_EQ(TEEC_AllocateSharedMemory(&ctx, &b), 0);
 	TEEC_ReleaseSharedMemory(&b);
-	/* Clients: a third connection is refused while two are open. */
-	CHECK_EQ(TEEC_InitializeContext(t2.socket, &c2), 0);
+	/*
+	 * Clients: a third connection is refused while two are open. The
+	 * readiness probe of teed_proc_start counts until teed has seen it
+	 * close, so the second client may need a moment.
+	 */
+	for (i = 0; i < 100; i++) {
+		if (TEEC_InitializeContext(t2.socket, &c2) == TEEC_SUCCESS)
+			break;
+		usleep(10000);
+	}
+	CHECK(i < 100);
 	CHECK(TEEC_InitializeContext(t2.socket, &c3) != TEEC_SUCCESS);
 	TEEC_FinalizeContext(&c2);
 	usleep(100000); /* teed notices c2 is gone */
