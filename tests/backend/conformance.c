@@ -329,6 +329,55 @@ static void test_submit_contiguous_writes_and_reads(void)
 	backend_destroy(be);
 }
 
+/* Contiguous reads in one submit (the POSIX backend and tee-supplicant
+ * join them into one preadv) across the end of the file: each op's done
+ * is what a read of its own would give; a gap or another file breaks the
+ * run. */
+static void test_submit_contiguous_reads_across_eof(void)
+{
+	struct backend *be = conf_new();
+	static uint8_t data[10000], back[8][2048];
+	struct backend_op ops[8];
+	uint32_t fh, fh2;
+	size_t i;
+
+	test_fill_pattern(data, sizeof(data), 7);
+	fh = conf_create_with(be, "f", data, sizeof(data));
+	fh2 = conf_create_with(be, "g", data + 100, 3000);
+	for (i = 0; i < 6; i++)
+		ops[i] = (struct backend_op){.type = BACKEND_OP_READ,
+					     .fh = fh,
+					     .off = 2048 * i,
+					     .buf = back[i],
+					     .len = 2048,
+					     .done = 99};
+	ops[4].off = 2048 * 4 + 1000; /* a gap: a new run, short at EOF */
+	ops[5].off = 2048 * 4 + 3048; /* past the end */
+	ops[6] = (struct backend_op){.type = BACKEND_OP_READ,
+				     .fh = fh2,
+				     .off = 2048,
+				     .buf = back[6],
+				     .len = 2048,
+				     .done = 99};
+	ops[7] = ops[6];
+	ops[7].off = 4096;
+	ops[7].buf = back[7];
+	CHECK_EQ(backend_submit(be, ops, 8), TEE_SUCCESS);
+	for (i = 0; i < 4; i++) {
+		CHECK_EQ(ops[i].done, 2048);
+		CHECK_MEM(back[i], data + 2048 * i, 2048);
+	}
+	CHECK_EQ(ops[4].done, 10000 - (2048 * 4 + 1000));
+	CHECK_MEM(back[4], data + 2048 * 4 + 1000, ops[4].done);
+	CHECK_EQ(ops[5].done, 0);
+	CHECK_EQ(ops[6].done, 3000 - 2048);
+	CHECK_MEM(back[6], data + 100 + 2048, ops[6].done);
+	CHECK_EQ(ops[7].done, 0);
+	CHECK_EQ(backend_close(be, fh), TEE_SUCCESS);
+	CHECK_EQ(backend_close(be, fh2), TEE_SUCCESS);
+	backend_destroy(be);
+}
+
 static void test_open_file_survives_remove(void)
 {
 	struct backend *be = conf_new();
@@ -358,5 +407,6 @@ void conformance_run(conformance_new_fn new_backend)
 	RUN(test_handle_misuse);
 	RUN(test_submit_stops_at_first_failure);
 	RUN(test_submit_contiguous_writes_and_reads);
+	RUN(test_submit_contiguous_reads_across_eof);
 	RUN(test_open_file_survives_remove);
 }

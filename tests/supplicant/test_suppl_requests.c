@@ -177,7 +177,7 @@ static void test_hostile_names_refused(void)
 	/* gpstore's quarantine names are served. */
 	{
 		static const char kept[] =
-			"corrupt-f4e750bb-1437-4fbf-8785-8d3580c34994-1f-2";
+		    "corrupt-f4e750bb-1437-4fbf-8785-8d3580c34994-1f-2";
 
 		CHECK_EQ(fs_name(&s, SUPPL_FS_REMOVE, kept, strlen(kept)),
 			 TEE_ERROR_ITEM_NOT_FOUND);
@@ -343,6 +343,62 @@ static void test_bad_ranges_and_handles_refused(void)
 	server_stop(&s);
 }
 
+/*
+ * A SUBMIT of contiguous READs (run as one preadv) across the end of the
+ * file, one after a gap, and a run of SYNCs (one barrier): each done is
+ * what a read of its own gives.
+ */
+static void test_submit_read_runs_and_sync_runs(void)
+{
+	uint8_t buf[SUPPL_FS_REQ_MAX + 64], ans[SUPPL_ANSWER_MAX + 64];
+	static uint8_t data[6000];
+	struct server s;
+	struct wire_wr w;
+	uint8_t *shm;
+	uint32_t h;
+	int fd, n;
+
+	REQUIRE(server_start(&s, true));
+	shm = s.shm.addr;
+	test_fill_pattern(data, sizeof(data), 3);
+	fd = openat(s.dirfd, "f", O_RDWR | O_CREAT, 0600);
+	REQUIRE(fd >= 0);
+	REQUIRE(write(fd, data, sizeof(data)) == (ssize_t)sizeof(data));
+	close(fd);
+	w = wire_wr_init(buf, sizeof(buf));
+	wire_put_u32(&w, SUPPL_FS_OPEN);
+	wire_put_u32(&w, 1);
+	wire_put_bytes(&w, "f", 1);
+	n = call(&s, SUPPL_MSG_FS, w.buf, w.len, ans);
+	REQUIRE(n == 8 && get_le32(ans) == TEE_SUCCESS);
+	h = get_le32(ans + 4);
+
+	w = wire_wr_init(buf, sizeof(buf));
+	wire_put_u32(&w, SUPPL_FS_SUBMIT);
+	wire_put_u32(&w, 7);
+	put_rw(&w, SUPPL_OP_READ, h, 0, 2048, 0);
+	put_rw(&w, SUPPL_OP_READ, h, 2048, 2048, 2048);
+	put_rw(&w, SUPPL_OP_READ, h, 4096, 2048, 4096); /* short: 1904 */
+	put_rw(&w, SUPPL_OP_READ, h, 6144, 2048, 6144); /* past the end */
+	put_rw(&w, SUPPL_OP_READ, h, 100, 50, 9000);	/* a new run */
+	put_rw(&w, SUPPL_OP_SYNC, h, 0, 0, 0);
+	put_rw(&w, SUPPL_OP_SYNC_DIR, 0, 0, 0, 0);
+	n = call(&s, SUPPL_MSG_FS, w.buf, w.len, ans);
+	CHECK_EQ(n, 8 + 7 * 4);
+	CHECK_EQ(get_le32(ans), TEE_SUCCESS);
+	CHECK_EQ(get_le32(ans + 4), 7);
+	CHECK_EQ(get_le32(ans + 8), 2048);
+	CHECK_EQ(get_le32(ans + 12), 2048);
+	CHECK_EQ(get_le32(ans + 16), 1904);
+	CHECK_EQ(get_le32(ans + 20), 0);
+	CHECK_EQ(get_le32(ans + 24), 50);
+	CHECK_EQ(get_le32(ans + 28), 0); /* SYNC, SYNC_DIR */
+	CHECK_EQ(get_le32(ans + 32), 0);
+	CHECK_MEM(shm, data, sizeof(data));
+	CHECK_MEM(shm + 9000, data + 100, 50);
+	server_stop(&s);
+}
+
 static void test_request_before_window_refused(void)
 {
 	struct server s;
@@ -449,6 +505,7 @@ int main(void)
 	RUN(test_hostile_names_refused);
 	RUN(test_malformed_requests_refused);
 	RUN(test_bad_ranges_and_handles_refused);
+	RUN(test_submit_read_runs_and_sync_runs);
 	RUN(test_request_before_window_refused);
 	RUN(test_planted_links_not_followed);
 	RUN(test_readdir_filters_and_ends);
