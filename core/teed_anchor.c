@@ -11,13 +11,13 @@
 #include "secmem.h"
 #include "tee_api_defines.h"
 
-#define SLOT_SIZE 512 /* one sector: a torn update spoils one slot only */
-#define REC_MAGIC 0x41525354U /* "TSRA" */
-#define REC_VERSION 1
-#define REC_MACED 64 /* bytes covered by the HMAC */
-#define REC_SIZE (REC_MACED + 32)
+#define SLOT_SIZE     512 /* one sector: a torn update spoils one slot only */
+#define REC_MAGIC     0x41525354U /* "TSRA" */
+#define REC_VERSION   1
+#define REC_MACED     64 /* bytes covered by the HMAC */
+#define REC_SIZE      (REC_MACED + 32)
 #define FLAG_ANCHORED 1U
-#define TMP_FILE TEED_ANCHOR_FILE ".new"
+#define TMP_FILE      TEED_ANCHOR_FILE ".new"
 
 /* Record layout (little-endian), docs/rollback.md "The counter file". */
 enum {
@@ -58,8 +58,7 @@ static TEE_Result rec_mac(const struct teed_anchor *a, const uint8_t *rec,
 
 /* A slot's record if it is intact and ours (else false). */
 static bool rec_parse(const struct teed_anchor *a, const uint8_t *rec,
-		      size_t len, uint64_t *seq,
-		      struct tstore_anchor_state *st)
+		      size_t len, uint64_t *seq, struct tstore_anchor_state *st)
 {
 	uint8_t mac[32];
 	bool ok;

@@ -28,6 +28,8 @@ struct teed_opts {
 	const char *huk_file;
 	bool huk_zero;
 	bool foreground;
+	bool no_rollback_counter;
+	bool reset_storage;
 	enum gpstore_corrupt_policy corrupt_policy;
 	int suppl_wait_ms;
 	struct driver_limits lim;
@@ -44,7 +46,9 @@ static void usage(FILE *f)
 		"  --supplicant-socket PATH  socket tee-supplicant connects "
 		"to\n"
 		"  --ta-dir DIR              trusted applications (<uuid>.ta)\n"
-		"  --state-dir DIR           teed's private state (the HUK)\n"
+		"  --state-dir DIR           teed's private state (the HUK, the "
+		"rollback\n"
+		"                            counter)\n"
 		"  --huk-file FILE           raw 16 or 32 byte HUK\n"
 		"  --huk-zero                all-zero HUK (OP-TEE QEMU "
 		"compatible, insecure)\n"
@@ -61,6 +65,15 @@ static void usage(FILE *f)
 		"  --supplicant-wait SECONDS wait this long for tee-supplicant "
 		"before\n"
 		"                            serving clients (10)\n"
+		"  --no-rollback-counter     keep no minimum counter of the REE "
+		"storage:\n"
+		"                            a restored old copy of it is then "
+		"accepted\n"
+		"                            (weaker; OP-TEE's default)\n"
+		"  --reset-storage           accept the REE storage as it is as "
+		"the new\n"
+		"                            rollback baseline (explicit, "
+		"logged)\n"
 		"  --foreground              do not detach\n"
 		"  --help                    this text\n");
 }
@@ -92,7 +105,9 @@ enum {
 	OPT_MCLIENT,
 	OPT_MCLIENTS,
 	OPT_CORRUPT,
-	OPT_SWAIT
+	OPT_SWAIT,
+	OPT_NORBC,
+	OPT_RESET
 };
 
 static const struct option longopts[] = {
@@ -110,6 +125,8 @@ static const struct option longopts[] = {
     {"max-clients", required_argument, NULL, OPT_MCLIENTS},
     {"corrupt-policy", required_argument, NULL, OPT_CORRUPT},
     {"supplicant-wait", required_argument, NULL, OPT_SWAIT},
+    {"no-rollback-counter", no_argument, NULL, OPT_NORBC},
+    {"reset-storage", no_argument, NULL, OPT_RESET},
     {NULL, 0, NULL, 0},
 };
 
@@ -165,6 +182,12 @@ static void parse_args(int argc, char **argv, struct teed_opts *o)
 		case OPT_FG:
 			o->foreground = true;
 			break;
+		case OPT_NORBC:
+			o->no_rollback_counter = true;
+			break;
+		case OPT_RESET:
+			o->reset_storage = true;
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
@@ -207,6 +230,11 @@ static void parse_args(int argc, char **argv, struct teed_opts *o)
 		fatalx("--ta-dir and --state-dir are required (see --help)");
 	if (o->huk_file && o->huk_zero)
 		fatalx("--huk-file and --huk-zero exclude each other");
+	if (o->reset_storage && o->no_rollback_counter)
+		fatalx("--reset-storage resets the rollback counter: not with "
+		       "--no-rollback-counter");
+	if (o->reset_storage && !o->suppl_socket)
+		fatalx("--reset-storage needs --supplicant-socket (storage)");
 }
 
 /*
@@ -292,7 +320,16 @@ int main(int argc, char **argv)
 			.suppl_socket = o.suppl_socket,
 			.corrupt_policy = o.corrupt_policy,
 			.wait_ms = o.suppl_wait_ms,
+			.state_dir = o.state_dir,
+			.rollback_counter = !o.no_rollback_counter,
+			.reset_storage = o.reset_storage,
 		};
+
+		if (o.reset_storage)
+			log_warnx("--reset-storage: the REE storage directory "
+				  "will be accepted AS IT IS as the new "
+				  "rollback baseline, even if it was rolled "
+				  "back");
 
 		rc = teed_storage_start(&so);
 		if (rc)

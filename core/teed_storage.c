@@ -6,11 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "backend_posix.h"
 #include "log.h"
 #include "secmem.h"
 #include "suppl_link.h"
 #include "ta_iface.h"
 #include "tee_error.h"
+#include "teed_anchor.h"
 #include "teed_huk.h"
 
 /* Protected by ts_lock; the thread owns link and gps until stop(). */
@@ -24,6 +26,9 @@ static struct {
 	struct suppl_link *link;
 	struct gpstore *gps;
 	enum gpstore_corrupt_policy policy;
+	struct backend *state; /* the state dir: the rollback anchor's file */
+	struct teed_anchor *anchor; /* NULL: no rollback counter */
+	bool reset;
 } ts = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .changed = PTHREAD_COND_INITIALIZER,
@@ -41,7 +46,23 @@ static TEE_Result storage_open(struct gpstore **out)
 		return TEE_ERROR_BAD_STATE;
 	gpstore_config_init(&cfg, suppl_link_backend(ts.link), huk, huk_len);
 	cfg.corrupt_policy = ts.policy;
-	res = gpstore_new(&cfg, out);
+	/*
+	 * GP's levels: 100 is rollback protection enforced by the REE
+	 * (teed's counter lives in a normal-world file system), 1000 needs
+	 * TEE-controlled hardware (RPMB). OP-TEE says 100 without RPMB too.
+	 */
+	cfg.anti_rollback_level = 100;
+	res = TEE_SUCCESS;
+	if (ts.state && !ts.anchor)
+		res = teed_anchor_new(ts.state, huk, huk_len, &ts.anchor);
+	if (!res && ts.anchor) {
+		cfg.ree_cfg.anchor = teed_anchor_hook(ts.anchor);
+		cfg.ree_cfg.anchor_reset = ts.reset;
+	}
+	if (!res)
+		res = gpstore_new(&cfg, out);
+	if (!res)
+		ts.reset = false; /* done once */
 	secmem_wipe(huk, sizeof(huk));
 	secmem_wipe(&cfg, sizeof(cfg));
 	return res;
@@ -81,6 +102,14 @@ static void *bringup_thread(void *arg)
 			log_info("trusted storage ready");
 			return NULL;
 		}
+		if (res == TEE_ERROR_SECURITY) {
+			/* Not transient: the administrator decides. */
+			log_warnx("trusted storage REFUSED: rollback detected "
+				  "(docs/rollback.md); TAs have no storage. "
+				  "Restore the directory, or restart teed with "
+				  "--reset-storage to accept it as it is");
+			return NULL;
+		}
 		if (res != last)
 			log_warnx("cannot open trusted storage: %s (retrying)",
 				  tee_error_name(res));
@@ -109,14 +138,33 @@ int teed_storage_start(const struct teed_storage_opts *o)
 	int rc;
 
 	ts.policy = o->corrupt_policy;
+	ts.reset = o->reset_storage;
+	if (o->rollback_counter) {
+		TEE_Result res = backend_posix_open(o->state_dir, &ts.state);
+
+		if (res) {
+			log_warnx(
+			    "%s: cannot open for the rollback counter: %s",
+			    o->state_dir, tee_error_name(res));
+			return -EIO;
+		}
+	} else {
+		log_warnx("rollback counter disabled (--no-rollback-counter): "
+			  "a restored old copy of the REE storage directory "
+			  "will be accepted");
+	}
 	rc = suppl_link_start(o->suppl_socket, &ts.link);
-	if (rc)
-		return rc;
-	rc = pthread_create(&ts.thread, NULL, bringup_thread, NULL);
+	if (!rc) {
+		rc = -pthread_create(&ts.thread, NULL, bringup_thread, NULL);
+		if (rc) {
+			suppl_link_stop(ts.link);
+			ts.link = NULL;
+		}
+	}
 	if (rc) {
-		suppl_link_stop(ts.link);
-		ts.link = NULL;
-		return -rc;
+		backend_destroy(ts.state);
+		ts.state = NULL;
+		return rc;
 	}
 	ts.thread_running = true;
 	deadline_after(&until, o->wait_ms);
@@ -153,6 +201,10 @@ void teed_storage_stop(void)
 	ta_side_set_storage(NULL);
 	gpstore_destroy(ts.gps);
 	ts.gps = NULL;
+	teed_anchor_free(ts.anchor);
+	ts.anchor = NULL;
+	backend_destroy(ts.state);
+	ts.state = NULL;
 	if (ts.link)
 		suppl_link_stop(ts.link);
 	ts.link = NULL;

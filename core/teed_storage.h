@@ -18,6 +18,15 @@ struct teed_storage_opts {
 	const char *suppl_socket;
 	enum gpstore_corrupt_policy corrupt_policy;
 	int wait_ms; /* how long start() waits for storage to come up */
+	/*
+	 * Rollback protection (docs/rollback.md): the minimum-counter
+	 * anchor in state_dir (teed_anchor.h), on by default; reset_storage
+	 * accepts the REE directory as it is as the new baseline (the
+	 * administrator's explicit, logged reset), once, at bring-up.
+	 */
+	const char *state_dir;
+	bool rollback_counter;
+	bool reset_storage;
 };
 
 /*

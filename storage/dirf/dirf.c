@@ -146,8 +146,9 @@ static TEE_Result load(struct dirf *d, struct batch *b)
 	if (res)
 		goto out;
 	d->fh_open = true;
-	res = htree_open(d->be, d->fh, tsk, d->opts.by_hash ? d->opts.hash : NULL,
-			 d->opts.min_counter, &d->cfg, &d->ht);
+	res =
+	    htree_open(d->be, d->fh, tsk, d->opts.by_hash ? d->opts.hash : NULL,
+		       d->opts.min_counter, &d->cfg, &d->ht);
 	if (res == TEE_ERROR_NO_DATA && d->opts.must_exist)
 		res = TEE_ERROR_SECURITY;
 	if (res == TEE_ERROR_NO_DATA) {

@@ -22,9 +22,10 @@
 #include "test.h"
 #include "tstore.h"
 
-static const uint8_t huk[16] = {1, 2, 3, 4, 5, 6, 7, 8,
+static const uint8_t huk[16] = {1, 2,  3,  4,  5,  6,  7,  8,
 				9, 10, 11, 12, 13, 14, 15, 16};
-static const TEE_UUID ta = {0x12345678, 0x1234, 0x5678, {1, 2, 3, 4, 5, 6, 7, 8}};
+static const TEE_UUID ta = {
+    0x12345678, 0x1234, 0x5678, {1, 2, 3, 4, 5, 6, 7, 8}};
 static const struct tstore_head data_head = {
     .object_type = 0xA00000BF,
     .object_usage = 0xFFFFFFFF,
@@ -396,8 +397,7 @@ static void test_reset(void)
 	live = r.ree;
 	r.ree = snap;
 	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
-	REQUIRE(rig_open_with(&r, true, true, huk, sizeof(huk)) ==
-		TEE_SUCCESS);
+	REQUIRE(rig_open_with(&r, true, true, huk, sizeof(huk)) == TEE_SUCCESS);
 	CHECK_EQ(gen_of(r.s, "a", 5), 2u);
 	CHECK_EQ(put(r.s, "a", 4), TEE_SUCCESS);
 	rig_close(&r);
@@ -414,8 +414,7 @@ static void test_reset(void)
 	REQUIRE(backend_remove(r.ree, DIRF_FILE_NAME) == TEE_SUCCESS);
 	REQUIRE(backend_sync_dir(r.ree) == TEE_SUCCESS);
 	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
-	REQUIRE(rig_open_with(&r, true, true, huk, sizeof(huk)) ==
-		TEE_SUCCESS);
+	REQUIRE(rig_open_with(&r, true, true, huk, sizeof(huk)) == TEE_SUCCESS);
 	CHECK_EQ(backend_fake_file_data(r.ree, "0.lost", &data, &len),
 		 TEE_SUCCESS);
 	CHECK_EQ(put(r.s, "c", 30), TEE_SUCCESS);
@@ -446,10 +445,9 @@ static void crash_once(struct backend *ree0, struct backend *st0, int side,
 	REQUIRE(backend_fake_clone(ree0, &r.ree) == TEE_SUCCESS);
 	REQUIRE(backend_fake_clone(st0, &r.st) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	backend_fake_set_crash_at(side ? r.st : r.ree,
-				  backend_fake_event_count(side ? r.st : r.ree) +
-				      n,
-				  mode, seed);
+	backend_fake_set_crash_at(
+	    side ? r.st : r.ree,
+	    backend_fake_event_count(side ? r.st : r.ree) + n, mode, seed);
 	res = put(r.s, "a", 3);
 	/* The power fails for both disks at once. */
 	if (!backend_fake_powered_off(r.ree))
@@ -557,7 +555,8 @@ static void test_anchor_file_power_cut(void)
 				CHECK_EQ(hook->load(hook->arg, &st),
 					 TEE_SUCCESS);
 				if (done) /* synced before the cut: new */
-					CHECK(st.present && st.min_counter == 6);
+					CHECK(st.present &&
+					      st.min_counter == 6);
 				if (st.present && st.min_counter == 6)
 					CHECK_MEM(st.root_hash, h2, 32);
 				else if (st.present)
