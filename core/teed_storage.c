@@ -23,6 +23,7 @@ static struct {
 	bool thread_running;
 	bool stopping;
 	bool ready;
+	bool refused; /* storage refused for good (a detected rollback) */
 	struct suppl_link *link;
 	struct gpstore *gps;
 	enum gpstore_corrupt_policy policy;
@@ -108,6 +109,10 @@ static void *bringup_thread(void *arg)
 				  "(docs/rollback.md); TAs have no storage. "
 				  "Restore the directory, or restart teed with "
 				  "--reset-storage to accept it as it is");
+			pthread_mutex_lock(&ts.lock);
+			ts.refused = true;
+			pthread_cond_broadcast(&ts.changed);
+			pthread_mutex_unlock(&ts.lock);
 			return NULL;
 		}
 		if (res != last)
@@ -169,10 +174,10 @@ int teed_storage_start(const struct teed_storage_opts *o)
 	ts.thread_running = true;
 	deadline_after(&until, o->wait_ms);
 	pthread_mutex_lock(&ts.lock);
-	while (!ts.ready &&
+	while (!ts.ready && !ts.refused &&
 	       pthread_cond_timedwait(&ts.changed, &ts.lock, &until) == 0)
 		;
-	if (!ts.ready)
+	if (!ts.ready && !ts.refused)
 		log_warnx("no tee-supplicant after %d ms: TAs have no storage "
 			  "until one attaches",
 			  o->wait_ms);
