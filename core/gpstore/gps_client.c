@@ -140,7 +140,8 @@ void gps_handle_free(struct gpstore_client *c, struct gps_handle *h)
 {
 	struct gpstore *g = c->g;
 
-	tstore_release(h->obj);
+	if (h->obj)
+		g->ops[h->slot]->release(h->obj);
 	if (h->share)
 		gps_share_unreserve(g, h->share, h->flags);
 	memset(h, 0, sizeof(*h));

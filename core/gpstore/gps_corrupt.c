@@ -28,7 +28,8 @@ bool gps_is_corrupt(TEE_Result res)
 }
 
 struct by_id {
-	struct tstore *ts;
+	const struct gps_ops *ops;
+	void *store;
 	const TEE_UUID *ta;
 	const void *id;
 	size_t len;
@@ -38,12 +39,19 @@ static TEE_Result remove_by_id(void *arg)
 {
 	struct by_id *a = arg;
 
-	return tstore_remove_id(a->ts, a->ta, a->id, a->len);
+	return a->ops->remove_id(a->store, a->ta, a->id, a->len);
 }
+
+struct by_obj {
+	const struct gps_ops *ops;
+	void *o;
+};
 
 static TEE_Result remove_obj(void *arg)
 {
-	return tstore_remove(arg);
+	struct by_obj *a = arg;
+
+	return a->ops->remove(a->o);
 }
 
 static void apply(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
@@ -79,17 +87,19 @@ static void apply(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
 			  keep ? " (its file was missing)" : "");
 }
 
-void gps_corrupt_obj(struct gpstore *g, struct gps_share *sh,
-		     struct tstore_obj *o)
+void gps_corrupt_obj(struct gpstore *g, struct gps_share *sh, void *o)
 {
+	struct by_obj a = {g->ops[sh->slot], o};
+
 	gps_share_mark_gone(g, sh);
-	apply(g, sh->slot, &sh->ta, remove_obj, o);
+	apply(g, sh->slot, &sh->ta, remove_obj, &a);
 	gps_share_unlink(g, sh);
 }
 
 void gps_corrupt_id(struct gpstore *g, struct gps_share *sh)
 {
-	struct by_id a = {g->ts[sh->slot], &sh->ta, sh->id, sh->id_len};
+	struct by_id a = {g->ops[sh->slot], g->store[sh->slot], &sh->ta, sh->id,
+			  sh->id_len};
 
 	gps_share_mark_gone(g, sh);
 	apply(g, sh->slot, &sh->ta, remove_by_id, &a);

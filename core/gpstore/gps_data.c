@@ -44,7 +44,7 @@ static TEE_Result read_locked(struct gpstore_client *c, uint32_t handle,
 		return res;
 	if (len && !buf)
 		return gps_panic(c, "read: buffer NULL");
-	res = tstore_read(h->obj, h->pos, buf, len, &got);
+	res = c->g->ops[h->slot]->read(h->obj, h->pos, buf, len, &got);
 	if (res)
 		return gps_handle_failed(c, h, res);
 	h->pos += got;
@@ -78,7 +78,7 @@ static TEE_Result write_locked(struct gpstore_client *c, uint32_t handle,
 	if (h->pos > TEE_DATA_MAX_POSITION ||
 	    len > TEE_DATA_MAX_POSITION - h->pos)
 		return TEE_ERROR_OVERFLOW;
-	res = tstore_write(h->obj, h->pos, buf, len);
+	res = c->g->ops[h->slot]->write(h->obj, h->pos, buf, len);
 	if (res)
 		return gps_handle_failed(c, h, res);
 	h->pos += len;
@@ -107,7 +107,7 @@ static TEE_Result truncate_locked(struct gpstore_client *c, uint32_t handle,
 		return res;
 	if (size > TEE_DATA_MAX_POSITION)
 		return TEE_ERROR_OVERFLOW;
-	res = tstore_truncate(h->obj, size);
+	res = c->g->ops[h->slot]->truncate(h->obj, size);
 	return res ? gps_handle_failed(c, h, res) : TEE_SUCCESS;
 }
 
@@ -158,7 +158,7 @@ static TEE_Result seek_locked(struct gpstore_client *c, uint32_t handle,
 		base = h->pos;
 		break;
 	case TEE_DATA_SEEK_END:
-		res = tstore_info(h->obj, &info);
+		res = c->g->ops[h->slot]->info(h->obj, &info);
 		if (res)
 			return gps_handle_failed(c, h, res);
 		base = info.data_size;
@@ -197,12 +197,13 @@ static void info_of(const struct tstore_info *ti, struct gpstore_info *info)
 }
 
 /* Also for enumeration (gps_enum.c). */
-TEE_Result gps_obj_info(struct tstore_obj *o, struct gpstore_info *info)
+TEE_Result gps_obj_info(struct gpstore *g, unsigned slot, void *o,
+			struct gpstore_info *info)
 {
 	struct tstore_info ti;
 	TEE_Result res;
 
-	res = tstore_info(o, &ti);
+	res = g->ops[slot]->info(o, &ti);
 	if (!res)
 		info_of(&ti, info);
 	return res;
@@ -217,7 +218,7 @@ static TEE_Result info_locked(struct gpstore_client *c, uint32_t handle,
 	res = lookup(c, "get_info", handle, 0, &h);
 	if (res)
 		return res;
-	res = gps_obj_info(h->obj, info);
+	res = gps_obj_info(c->g, h->slot, h->obj, info);
 	if (res)
 		return gps_handle_failed(c, h, res);
 	info->data_position = h->pos;
@@ -248,10 +249,10 @@ static TEE_Result restrict_locked(struct gpstore_client *c, uint32_t handle,
 		return res;
 	/* Read-modify-write of the head: one at a time per object. */
 	pthread_mutex_lock(&h->share->lock);
-	res = tstore_info(h->obj, &ti);
+	res = c->g->ops[h->slot]->info(h->obj, &ti);
 	if (!res && (ti.head.object_usage & usage) != ti.head.object_usage) {
 		ti.head.object_usage &= usage;
-		res = tstore_set_head(h->obj, &ti.head);
+		res = c->g->ops[h->slot]->set_head(h->obj, &ti.head);
 	}
 	pthread_mutex_unlock(&h->share->lock);
 	return res ? gps_handle_failed(c, h, res) : TEE_SUCCESS;
@@ -279,7 +280,7 @@ static TEE_Result attrs_locked(struct gpstore_client *c, uint32_t handle,
 		return res;
 	if (len && !buf)
 		return gps_panic(c, "get_attrs: buffer NULL");
-	res = tstore_read_attrs(h->obj, buf, len, attr_len);
+	res = c->g->ops[h->slot]->read_attrs(h->obj, buf, len, attr_len);
 	if (res == TEE_ERROR_SHORT_BUFFER)
 		return res;
 	return res ? gps_handle_failed(c, h, res) : TEE_SUCCESS;

@@ -86,7 +86,8 @@ static TEE_Result start_locked(struct gpstore_client *c, uint32_t handle,
 	if (!gps_slot_of(c->g, storage_id, &slot))
 		return TEE_ERROR_ITEM_NOT_FOUND;
 	/* GP: ITEM_NOT_FOUND for a storage without objects (of this TA). */
-	res = tstore_enum_next(c->g->ts[slot], &c->ta, &cursor, NULL, id, &len);
+	res = c->g->ops[slot]->enum_next(c->g->store[slot], &c->ta, &cursor, id,
+					 &len);
 	if (res)
 		return res;
 	e->started = true;
@@ -116,7 +117,7 @@ static TEE_Result describe(struct gpstore_client *c, unsigned slot,
 			   struct gpstore_info *info)
 {
 	struct gpstore *g = c->g;
-	struct tstore_obj *o = NULL;
+	void *o = NULL;
 	struct gps_share *sh;
 	TEE_Result res;
 
@@ -124,10 +125,10 @@ static TEE_Result describe(struct gpstore_client *c, unsigned slot,
 	if (res)
 		return res;
 	pthread_mutex_lock(&sh->lock);
-	res = tstore_open_obj(g->ts[slot], &c->ta, id, len, &o);
+	res = g->ops[slot]->open(g->store[slot], &c->ta, id, len, &o);
 	if (!res) {
-		res = gps_obj_info(o, info);
-		tstore_release(o);
+		res = gps_obj_info(g, slot, o, info);
+		g->ops[slot]->release(o);
 	}
 	if (gps_is_corrupt(res)) {
 		gps_corrupt_id(g, sh);
@@ -152,8 +153,8 @@ static TEE_Result next_locked(struct gpstore_client *c, uint32_t handle,
 	if (!e->started)
 		return TEE_ERROR_ITEM_NOT_FOUND;
 	for (;;) {
-		res = tstore_enum_next(c->g->ts[e->slot], &c->ta, &e->cursor,
-				       NULL, id, id_len);
+		res = c->g->ops[e->slot]->enum_next(
+		    c->g->store[e->slot], &c->ta, &e->cursor, id, id_len);
 		if (res || !info)
 			return res;
 		res = describe(c, e->slot, id, *id_len, info);

@@ -16,10 +16,41 @@
 
 #include "gpstore.h"
 
+/*
+ * A storage's object operations (gps_ops.c): tstore's contract for the
+ * REE FS engine and the RPMB FS alike; objects are opaque pointers.
+ */
+struct gps_ops {
+	TEE_Result (*create)(void *store, const TEE_UUID *ta, const void *id,
+			     size_t id_len, const struct tstore_head *head,
+			     const void *attrs, size_t attr_len,
+			     const void *data, size_t data_len, bool overwrite,
+			     void **out);
+	TEE_Result (*open)(void *store, const TEE_UUID *ta, const void *id,
+			   size_t id_len, void **out);
+	void (*release)(void *o);
+	TEE_Result (*read)(void *o, uint64_t pos, void *buf, size_t len,
+			   size_t *got);
+	TEE_Result (*write)(void *o, uint64_t pos, const void *buf, size_t len);
+	TEE_Result (*truncate)(void *o, uint64_t len);
+	TEE_Result (*rename)(void *o, const void *id, size_t len);
+	TEE_Result (*remove)(void *o);
+	TEE_Result (*remove_id)(void *store, const TEE_UUID *ta, const void *id,
+				size_t len);
+	TEE_Result (*info)(void *o, struct tstore_info *info);
+	TEE_Result (*read_attrs)(void *o, void *buf, size_t len,
+				 size_t *attr_len);
+	TEE_Result (*set_head)(void *o, const struct tstore_head *head);
+	TEE_Result (*enum_next)(void *store, const TEE_UUID *ta,
+				uint64_t *cursor, uint8_t *id, size_t *id_len);
+};
+extern const struct gps_ops gps_tstore_ops;
+extern const struct gps_ops gps_rpmbfs_ops;
+
 /* Storage slots: one engine each. */
 enum gps_slot {
 	GPS_SLOT_REE = 0,
-	GPS_SLOT_RPMB = 1, /* TEE_STORAGE_PRIVATE_RPMB: with the RPMB issue */
+	GPS_SLOT_RPMB = 1, /* TEE_STORAGE_PRIVATE_RPMB: the RPMB FS */
 	GPS_NSLOTS
 };
 
@@ -58,7 +89,9 @@ struct gps_share {
 };
 
 struct gpstore {
-	struct tstore *ts[GPS_NSLOTS];
+	struct tstore *ts[GPS_NSLOTS]; /* the REE FS engine (gpstore_tstore) */
+	const struct gps_ops *ops[GPS_NSLOTS];
+	void *store[GPS_NSLOTS]; /* NULL: no such storage */
 	struct backend *qbe; /* the REE backend wrapper (gps_quarantine.c) */
 	enum gpstore_corrupt_policy policy;
 	uint32_t anti_rollback_level;
@@ -73,7 +106,7 @@ struct gpstore {
 struct gps_handle {
 	uint32_t value; /* what the TA holds; 0: free */
 	unsigned slot;
-	struct tstore_obj *obj; /* referenced; NULL once corrupt */
+	void *obj; /* referenced (g->ops[slot]); NULL once corrupt */
 	struct gps_share *share;
 	uint32_t flags; /* as opened or created */
 	uint64_t pos;
@@ -125,7 +158,8 @@ TEE_Result gps_handle_failed(struct gpstore_client *c, struct gps_handle *h,
 			     TEE_Result res);
 
 /* An object's description, position 0, PERSISTENT|INITIALIZED. */
-TEE_Result gps_obj_info(struct tstore_obj *o, struct gpstore_info *info);
+TEE_Result gps_obj_info(struct gpstore *g, unsigned slot, void *o,
+			struct gpstore_info *info);
 
 /* Sharing registry (gps_share.c). flags: the access and share bits. */
 TEE_Result gps_share_reserve(struct gpstore *g, unsigned slot,
@@ -160,8 +194,7 @@ void gps_share_unlink(struct gpstore *g, struct gps_share *sh);
  */
 bool gps_is_corrupt(TEE_Result res);
 /* Applies the policy to an open object found corrupt (sh: its entry). */
-void gps_corrupt_obj(struct gpstore *g, struct gps_share *sh,
-		     struct tstore_obj *o);
+void gps_corrupt_obj(struct gpstore *g, struct gps_share *sh, void *o);
 /*
  * ... to one that could not even be opened, by ID: sh is the key's
  * entry, its lock held since the failed open (so that no create came

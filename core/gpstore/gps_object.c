@@ -43,7 +43,7 @@ TEE_Result gps_handle_failed(struct gpstore_client *c, struct gps_handle *h,
 		return res;
 	/* else: another handle found it corrupt and took it away. */
 	if (c->dont_close_on_corrupt) {
-		tstore_release(h->obj);
+		g->ops[h->slot]->release(h->obj);
 		h->obj = NULL;
 		h->corrupt = true;
 	} else {
@@ -59,7 +59,7 @@ static TEE_Result open_locked(struct gpstore_client *c, unsigned slot,
 	struct gpstore *g = c->g;
 	struct gps_share *sh = NULL;
 	struct gps_handle *h = NULL;
-	struct tstore_obj *o = NULL;
+	void *o = NULL;
 	TEE_Result res;
 
 	res = gps_handle_alloc(c, &h);
@@ -70,7 +70,7 @@ static TEE_Result open_locked(struct gpstore_client *c, unsigned slot,
 	if (res)
 		goto err;
 	pthread_mutex_lock(&sh->lock);
-	res = tstore_open_obj(g->ts[slot], &c->ta, id, len, &o);
+	res = g->ops[slot]->open(g->store[slot], &c->ta, id, len, &o);
 	if (gps_is_corrupt(res)) {
 		gps_corrupt_id(g, sh);
 		res = TEE_ERROR_CORRUPT_OBJECT;
@@ -137,7 +137,7 @@ static TEE_Result create_locked(struct gpstore_client *c, unsigned slot,
 	struct gpstore *g = c->g;
 	struct gps_share *sh = NULL;
 	struct gps_handle *h = NULL;
-	struct tstore_obj *o = NULL;
+	void *o = NULL;
 	struct tstore_head head;
 	TEE_Result res;
 
@@ -152,9 +152,9 @@ static TEE_Result create_locked(struct gpstore_client *c, unsigned slot,
 	if (res)
 		goto out;
 	pthread_mutex_lock(&sh->lock);
-	res = tstore_create(g->ts[slot], &c->ta, id, len, &head,
-			    key ? key->attrs : NULL, key ? key->attr_len : 0,
-			    data, data_len, overwrite, h ? &o : NULL);
+	res = g->ops[slot]->create(
+	    g->store[slot], &c->ta, id, len, &head, key ? key->attrs : NULL,
+	    key ? key->attr_len : 0, data, data_len, overwrite, h ? &o : NULL);
 	pthread_mutex_unlock(&sh->lock);
 	if (res || !h)
 		goto out;
@@ -228,7 +228,7 @@ static TEE_Result delete_locked(struct gpstore_client *c, uint32_t handle)
 		return gps_panic(c, "close_and_delete: no WRITE_META");
 	/* A corrupt object is gone already (removed or kept aside). */
 	if (!h->corrupt)
-		res = tstore_remove(h->obj);
+		res = c->g->ops[h->slot]->remove(h->obj);
 	if (res == TEE_ERROR_BAD_STATE)
 		res = TEE_SUCCESS;
 	/* OP-TEE closes the handle whatever the result. */
@@ -265,7 +265,7 @@ static TEE_Result rename_locked(struct gpstore_client *c, uint32_t handle,
 	pthread_mutex_lock(&sh->lock);
 	res = gps_share_rename_begin(c->g, sh, new_id, new_len, &ph);
 	if (!res) {
-		res = tstore_rename(h->obj, new_id, new_len);
+		res = c->g->ops[h->slot]->rename(h->obj, new_id, new_len);
 		gps_share_rename_end(c->g, sh, ph, res == TEE_SUCCESS);
 	}
 	pthread_mutex_unlock(&sh->lock);

@@ -36,7 +36,11 @@ TEE_Result gpstore_new(const struct gpstore_config *cfg, struct gpstore **out)
 		if (!res)
 			res = tstore_open(g->qbe, &cfg->ree_cfg,
 					  &g->ts[GPS_SLOT_REE]);
+		g->ops[GPS_SLOT_REE] = &gps_tstore_ops;
+		g->store[GPS_SLOT_REE] = g->ts[GPS_SLOT_REE];
 	}
+	g->ops[GPS_SLOT_RPMB] = &gps_rpmbfs_ops;
+	g->store[GPS_SLOT_RPMB] = cfg->rpmb;
 	if (res) {
 		gpstore_destroy(g);
 		return res;
@@ -60,7 +64,8 @@ void gpstore_destroy(struct gpstore *g)
 
 /*
  * TEE_STORAGE_PRIVATE is the REE FS here (OP-TEE with CFG_REE_FS): the
- * same objects under both IDs, the same sharing. RPMB comes later.
+ * same objects under both IDs, the same sharing. TEE_STORAGE_PRIVATE_RPMB
+ * is the RPMB FS when teed has one.
  */
 bool gps_slot_of(struct gpstore *g, uint32_t storage_id, unsigned *slot)
 {
@@ -75,7 +80,7 @@ bool gps_slot_of(struct gpstore *g, uint32_t storage_id, unsigned *slot)
 	default:
 		return false;
 	}
-	return g->ts[*slot] != NULL;
+	return g->store[*slot] != NULL;
 }
 
 struct tstore *gpstore_tstore(struct gpstore *g, uint32_t storage_id)

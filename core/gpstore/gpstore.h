@@ -37,6 +37,8 @@
 #include "tee_api_types.h"
 #include "tstore.h"
 
+struct rpmbfs;
+
 /* The TA must be panicked (TEE_ERROR_TARGET_DEAD for its client). */
 #define GPSTORE_PANIC TEE_ERROR_TARGET_DEAD
 
@@ -66,6 +68,11 @@ struct gpstore_config {
 	 */
 	struct backend *ree_backend;
 	struct tstore_config ree_cfg;
+	/*
+	 * The RPMB FS (TEE_STORAGE_PRIVATE_RPMB), mounted by the caller and
+	 * closed after gpstore_destroy. NULL: none (ITEM_NOT_FOUND).
+	 */
+	struct rpmbfs *rpmb;
 	enum gpstore_corrupt_policy corrupt_policy;
 	/*
 	 * gpd.tee.trustedStorage.antiRollback.protectionLevel in force:
