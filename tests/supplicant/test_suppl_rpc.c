@@ -394,6 +394,81 @@ static void test_rpc_concurrent_callers(void)
 	harness_stop(&h);
 }
 
+/*
+ * Concurrent submits are combined into shared requests (backend_rpc.c):
+ * every batch keeps its own result and data, also when another batch of
+ * the same request fails (thread 0's second write always does: its
+ * batches fail alone, the others' are rerun by themselves if needed).
+ */
+struct combiner {
+	struct backend *be;
+	int n;
+	int errors;
+};
+
+static void *combiner_main(void *arg)
+{
+	struct combiner *c = arg;
+	uint8_t out[1024], in[1024];
+	struct backend_op ops[3];
+	char name[8];
+	uint32_t fh;
+	size_t got;
+	int i;
+
+	snprintf(name, sizeof(name), "%x", 0xc0 + c->n);
+	if (backend_create(c->be, name, &fh)) {
+		c->errors++;
+		return NULL;
+	}
+	for (i = 0; i < 60; i++) {
+		test_fill_pattern(out, sizeof(out),
+				  (uint64_t)(c->n * 1000 + i));
+		ops[0] = (struct backend_op){.type = BACKEND_OP_WRITE,
+					     .fh = fh,
+					     .buf = out,
+					     .len = sizeof(out)};
+		ops[1] = (struct backend_op){
+		    .type = BACKEND_OP_WRITE,
+		    .fh = fh,
+		    .off = c->n ? 1024 : (uint64_t)INT64_MAX - 3,
+		    .buf = out,
+		    .len = 3};
+		ops[2] = (struct backend_op){.type = BACKEND_OP_SYNC, .fh = fh};
+		if (backend_submit(c->be, ops, 3) !=
+		    (c->n ? TEE_SUCCESS : TEE_ERROR_STORAGE_NO_SPACE))
+			c->errors++;
+		if (backend_pread(c->be, fh, 0, in, sizeof(in), &got) ||
+		    got != sizeof(in) || memcmp(in, out, sizeof(in)))
+			c->errors++;
+	}
+	backend_close(c->be, fh);
+	return NULL;
+}
+
+static void test_rpc_combined_submits(void)
+{
+	struct suppl_link_stats st;
+	struct combiner c[12];
+	pthread_t t[12];
+	struct harness h;
+	int i;
+
+	REQUIRE(harness_start(&h, "suppl-comb", NULL) == 0);
+	for (i = 0; i < 12; i++) {
+		c[i] = (struct combiner){suppl_link_backend(h.link), i, 0};
+		REQUIRE(pthread_create(&t[i], NULL, combiner_main, &c[i]) == 0);
+	}
+	for (i = 0; i < 12; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(c[i].errors, 0);
+	}
+	suppl_link_get_stats(h.link, &st);
+	CHECK(st.combined > 0);
+	CHECK_EQ(suppl_link_wait(h.link, 0), 0); /* the link is intact */
+	harness_stop(&h);
+}
+
 int main(void)
 {
 	RUN(test_rpc_basic_file_ops);
@@ -403,6 +478,7 @@ int main(void)
 	RUN(test_rpc_batch_stops_at_failure);
 	RUN(test_rpc_handle_limit);
 	RUN(test_rpc_concurrent_callers);
+	RUN(test_rpc_combined_submits);
 	RUN(test_rpc_second_supplicant_refused);
 	RUN(test_rpc_survives_supplicant_death);
 	RUN(test_rpc_sigterm_clean_exit);
