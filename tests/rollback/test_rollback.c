@@ -12,6 +12,7 @@
  * The REE directory and teed's state directory are two fake backends
  * (backend_fake.h): a snapshot is a clone, a power cut is a crash of both.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -592,6 +593,130 @@ static void test_anchor_update_fails(void)
 	rig_free(&r);
 }
 
+/* Concurrent commits (group commit) with the anchor: every one anchored. */
+struct writer {
+	struct tstore *s;
+	char id[8];
+	TEE_Result res;
+};
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	uint64_t g;
+
+	for (g = 1; g <= 20 && !w->res; g++)
+		w->res = put(w->s, w->id, g);
+	return NULL;
+}
+
+static void test_concurrent_commits(void)
+{
+	struct writer w[4];
+	pthread_t t[4];
+	struct rig r;
+	int i;
+
+	rig_new(&r);
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	for (i = 0; i < 4; i++) {
+		w[i].s = r.s;
+		snprintf(w[i].id, sizeof(w[i].id), "w%d", i);
+		w[i].res = TEE_SUCCESS;
+		REQUIRE(pthread_create(&t[i], NULL, writer_main, &w[i]) == 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(w[i].res, TEE_SUCCESS);
+	}
+	rig_close(&r);
+	/* Reopened against the anchor: the last generation of each. */
+	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(gen_of(r.s, w[i].id, 20), 20u);
+	rig_free(&r);
+}
+
+/*
+ * A hash-only anchor (the shape of OP-TEE's RPMB dirfile.db.hash): dirf.db
+ * is opened by the anchored root hash; a crash before the anchor update
+ * rolls back that one unacknowledged commit; an old dirf.db is
+ * CORRUPT_OBJECT; a deleted one SECURITY.
+ */
+struct hash_anchor {
+	struct tstore_anchor_state st;
+	bool fail;
+};
+
+static TEE_Result hash_load(void *arg, struct tstore_anchor_state *st)
+{
+	struct hash_anchor *h = arg;
+
+	*st = h->st;
+	st->has_counter = false;
+	st->has_hash = true;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result hash_commit(void *arg, uint32_t counter,
+			      const uint8_t root_hash[32])
+{
+	struct hash_anchor *h = arg;
+
+	(void)counter;
+	if (h->fail)
+		return TEE_ERROR_STORAGE_NOT_AVAILABLE;
+	h->st.present = true;
+	memcpy(h->st.root_hash, root_hash, 32);
+	return TEE_SUCCESS;
+}
+
+static TEE_Result hash_open(struct backend *ree, struct hash_anchor *h,
+			    struct tstore **s)
+{
+	static struct tstore_anchor hook = {hash_load, hash_commit, NULL};
+	struct tstore_config cfg;
+
+	hook.arg = h;
+	tstore_config_init(&cfg, huk, sizeof(huk));
+	cfg.anchor = &hook;
+	return tstore_open(ree, &cfg, s);
+}
+
+static void test_hash_only_anchor(void)
+{
+	struct hash_anchor h;
+	struct backend *ree, *snap;
+	struct tstore *s;
+
+	memset(&h, 0, sizeof(h));
+	REQUIRE(backend_fake_new(&ree) == TEE_SUCCESS);
+	REQUIRE(hash_open(ree, &h, &s) == TEE_SUCCESS);
+	CHECK(h.st.present);
+	CHECK_EQ(put(s, "a", 1), TEE_SUCCESS);
+	REQUIRE(backend_fake_clone(ree, &snap) == TEE_SUCCESS);
+	CHECK_EQ(put(s, "a", 2), TEE_SUCCESS);
+	/* The dirf.db header of gen 3 is durable, its anchor is not. */
+	h.fail = true;
+	CHECK(put(s, "a", 3) != TEE_SUCCESS);
+	tstore_close(s);
+	h.fail = false;
+	REQUIRE(hash_open(ree, &h, &s) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(s, "a", 5), 2u);
+	CHECK_EQ(put(s, "a", 4), TEE_SUCCESS);
+	tstore_close(s);
+	REQUIRE(hash_open(ree, &h, &s) == TEE_SUCCESS);
+	CHECK_EQ(gen_of(s, "a", 5), 4u);
+	tstore_close(s);
+
+	copy_file(ree, snap, DIRF_FILE_NAME);
+	CHECK_EQ(hash_open(ree, &h, &s), TEE_ERROR_CORRUPT_OBJECT);
+	REQUIRE(backend_remove(ree, DIRF_FILE_NAME) == TEE_SUCCESS);
+	CHECK_EQ(hash_open(ree, &h, &s), TEE_ERROR_SECURITY);
+	backend_destroy(snap);
+	backend_destroy(ree);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -611,5 +736,7 @@ int main(int argc, char **argv)
 	RUN(test_crash_between_commit_and_anchor);
 	RUN(test_anchor_file_power_cut);
 	RUN(test_anchor_update_fails);
+	RUN(test_concurrent_commits);
+	RUN(test_hash_only_anchor);
 	return test_report();
 }
