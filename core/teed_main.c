@@ -30,6 +30,7 @@ struct teed_opts {
 	bool foreground;
 	bool no_rollback_counter;
 	bool reset_storage;
+	bool rpmb_provision;
 	enum gpstore_corrupt_policy corrupt_policy;
 	int suppl_wait_ms;
 	struct driver_limits lim;
@@ -74,6 +75,10 @@ static void usage(FILE *f)
 		"the new\n"
 		"                            rollback baseline (explicit, "
 		"logged)\n"
+		"  --rpmb-provision          program the RPMB key derived from "
+		"the HUK\n"
+		"                            and the device CID (one-time, "
+		"logged)\n"
 		"  --foreground              do not detach\n"
 		"  --help                    this text\n");
 }
@@ -107,7 +112,8 @@ enum {
 	OPT_CORRUPT,
 	OPT_SWAIT,
 	OPT_NORBC,
-	OPT_RESET
+	OPT_RESET,
+	OPT_RPMBPROV
 };
 
 static const struct option longopts[] = {
@@ -127,6 +133,7 @@ static const struct option longopts[] = {
     {"supplicant-wait", required_argument, NULL, OPT_SWAIT},
     {"no-rollback-counter", no_argument, NULL, OPT_NORBC},
     {"reset-storage", no_argument, NULL, OPT_RESET},
+    {"rpmb-provision", no_argument, NULL, OPT_RPMBPROV},
     {NULL, 0, NULL, 0},
 };
 
@@ -188,6 +195,9 @@ static void parse_args(int argc, char **argv, struct teed_opts *o)
 		case OPT_RESET:
 			o->reset_storage = true;
 			break;
+		case OPT_RPMBPROV:
+			o->rpmb_provision = true;
+			break;
 		case OPT_HELP:
 			usage(stdout);
 			exit(0);
@@ -233,6 +243,9 @@ static void parse_args(int argc, char **argv, struct teed_opts *o)
 	if (o->reset_storage && o->no_rollback_counter)
 		fatalx("--reset-storage resets the rollback counter: not with "
 		       "--no-rollback-counter");
+	if (o->rpmb_provision && !o->suppl_socket)
+		fatalx("--rpmb-provision needs --supplicant-socket (the RPMB "
+		       "device is tee-supplicant's)");
 	if (o->reset_storage && !o->suppl_socket)
 		fatalx("--reset-storage needs --supplicant-socket (storage)");
 }
@@ -323,6 +336,7 @@ int main(int argc, char **argv)
 			.state_dir = o.state_dir,
 			.rollback_counter = !o.no_rollback_counter,
 			.reset_storage = o.reset_storage,
+			.rpmb_provision = o.rpmb_provision,
 		};
 
 		if (o.reset_storage)

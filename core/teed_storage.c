@@ -8,6 +8,7 @@
 
 #include "backend_posix.h"
 #include "log.h"
+#include "rpmbfs.h"
 #include "secmem.h"
 #include "suppl_link.h"
 #include "ta_iface.h"
@@ -30,10 +31,55 @@ static struct {
 	struct backend *state; /* the state dir: the rollback anchor's file */
 	struct teed_anchor *anchor; /* NULL: no rollback counter */
 	bool reset;
+	struct rpmbfs *rpmb; /* TEE_STORAGE_PRIVATE_RPMB; NULL: none */
+	bool rpmb_provision; /* --rpmb-provision: once, at bring-up */
+	bool rpmb_tried;
 } ts = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .changed = PTHREAD_COND_INITIALIZER,
 };
+
+/* The RPMB FS's transport: OP-TEE's legacy RPMB RPC over the link. */
+static TEE_Result link_rpmb_request(void *arg, uint32_t cmd, const void *req,
+				    size_t req_len, void *resp, size_t resp_len)
+{
+	return suppl_link_rpmb(arg, cmd, 0, req, req_len, resp, resp_len);
+}
+
+/*
+ * Mounts the RPMB FS (provisioning first if asked). Never fatal: without
+ * it TAs have no TEE_STORAGE_PRIVATE_RPMB, the REE storage is unaffected.
+ */
+static void rpmb_open(const uint8_t *huk, size_t huk_len)
+{
+	struct rpmb_transport t = {link_rpmb_request, ts.link};
+	struct rpmbfs_config cfg;
+	TEE_Result res;
+
+	ts.rpmb_tried = true;
+	rpmbfs_config_init(&cfg, huk, huk_len);
+	if (ts.rpmb_provision) {
+		res = rpmbfs_provision(&t, &cfg);
+		if (res && res != TEE_ERROR_NOT_SUPPORTED)
+			log_warnx("--rpmb-provision failed: %s",
+				  tee_error_name(res));
+	}
+	res = rpmbfs_open(&t, &cfg, &ts.rpmb);
+	if (res == TEE_ERROR_NOT_SUPPORTED)
+		log_info("tee-supplicant has no RPMB device: no "
+			 "TEE_STORAGE_PRIVATE_RPMB");
+	else if (res == TEE_ERROR_SECURITY)
+		log_warnx("RPMB storage UNAVAILABLE: the device's RPMB key is "
+			  "not the one derived from this HUK and its CID");
+	else if (res == TEE_ERROR_ITEM_NOT_FOUND)
+		log_info("RPMB storage unavailable: no RPMB key programmed "
+			 "(start teed once with --rpmb-provision)");
+	else if (res)
+		log_warnx("RPMB storage unavailable: %s", tee_error_name(res));
+	else
+		log_info("RPMB storage ready (TEE_STORAGE_PRIVATE_RPMB)");
+	secmem_wipe(&cfg, sizeof(cfg));
+}
 
 /* Opens gpstore over the link's backend; the HUK copy is wiped here. */
 static TEE_Result storage_open(struct gpstore **out)
@@ -60,6 +106,9 @@ static TEE_Result storage_open(struct gpstore **out)
 		cfg.ree_cfg.anchor = teed_anchor_hook(ts.anchor);
 		cfg.ree_cfg.anchor_reset = ts.reset;
 	}
+	if (!res && !ts.rpmb_tried)
+		rpmb_open(huk, huk_len);
+	cfg.rpmb = ts.rpmb;
 	if (!res)
 		res = gpstore_new(&cfg, out);
 	if (!res)
@@ -144,6 +193,7 @@ int teed_storage_start(const struct teed_storage_opts *o)
 
 	ts.policy = o->corrupt_policy;
 	ts.reset = o->reset_storage;
+	ts.rpmb_provision = o->rpmb_provision;
 	if (o->rollback_counter) {
 		TEE_Result res = backend_posix_open(o->state_dir, &ts.state);
 
@@ -206,6 +256,9 @@ void teed_storage_stop(void)
 	ta_side_set_storage(NULL);
 	gpstore_destroy(ts.gps);
 	ts.gps = NULL;
+	rpmbfs_close(ts.rpmb);
+	ts.rpmb = NULL;
+	ts.rpmb_tried = false;
 	teed_anchor_free(ts.anchor);
 	ts.anchor = NULL;
 	backend_destroy(ts.state);

@@ -27,6 +27,12 @@ struct teed_storage_opts {
 	const char *state_dir;
 	bool rollback_counter;
 	bool reset_storage;
+	/*
+	 * RPMB (docs/rpmbfs.md): program the RPMB key derived from the HUK
+	 * and the device CID at bring-up (explicit, logged; a device that
+	 * already holds it is left alone).
+	 */
+	bool rpmb_provision;
 };
 
 /*

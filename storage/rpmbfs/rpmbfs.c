@@ -51,8 +51,8 @@ TEE_Result rpmbfs_provision(const struct rpmb_transport *t,
 		goto out;
 	res = rpmbfs_link_read_counter(&l);
 	if (res == TEE_SUCCESS) {
-		log_info("rpmbfs: the RPMB key is already programmed "
-			 "(it matches the HUK and CID)");
+		log_warnx("rpmbfs: the RPMB key is already programmed "
+			  "(it matches the HUK and CID): nothing to do");
 		goto out;
 	}
 	if (res != TEE_ERROR_ITEM_NOT_FOUND) {
@@ -61,8 +61,9 @@ TEE_Result rpmbfs_provision(const struct rpmb_transport *t,
 				  "it cannot be reprogrammed");
 		goto out;
 	}
-	log_info("rpmbfs: programming the RPMB key derived from the HUK and "
-		 "the device CID (one-time, irreversible)");
+	/* Irreversible: logged as loudly as a warning. */
+	log_warnx("rpmbfs: programming the RPMB key derived from the HUK and "
+		  "the device CID (one-time, irreversible)");
 	res = rpmbfs_link_program_key(&l);
 	if (!res)
 		res = rpmbfs_link_read_counter(&l);
@@ -70,8 +71,8 @@ TEE_Result rpmbfs_provision(const struct rpmb_transport *t,
 		log_warnx("rpmbfs: programming the RPMB key failed (0x%x)",
 			  res);
 	else
-		log_info("rpmbfs: RPMB key programmed, write counter %u",
-			 l.counter);
+		log_warnx("rpmbfs: RPMB key programmed, write counter %u",
+			  l.counter);
 out:
 	secmem_wipe(&l, sizeof(l));
 	return res;
@@ -82,8 +83,8 @@ static TEE_Result mount(struct rpmbfs *fs)
 	TEE_Result res = rpmbfs_link_read_counter(&fs->link);
 
 	if (res == TEE_ERROR_ITEM_NOT_FOUND) {
-		log_warnx("rpmbfs: no RPMB key programmed: provision the "
-			  "device first (teed --rpmb-provision)");
+		log_info("rpmbfs: no RPMB key programmed: provision the "
+			 "device first (teed --rpmb-provision)");
 		return res;
 	}
 	if (res == TEE_ERROR_SECURITY) {

@@ -91,6 +91,7 @@ TEE_Result rpmbfs_provision(const struct rpmb_transport *t,
 
 /*
  * Mounts (formatting an empty partition as OP-TEE does). Errors:
+ * NOT_SUPPORTED (no RPMB device behind the transport),
  * ITEM_NOT_FOUND (no key programmed: run the provisioning), SECURITY (the
  * device holds another key, or answers are not authentic),
  * COMMUNICATION, ACCESS_DENIED (another FS version), OUT_OF_MEMORY. The

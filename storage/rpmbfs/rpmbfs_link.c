@@ -33,6 +33,8 @@ TEE_Result rpmbfs_link_info(struct rpmbfs_link *l)
 	l->stats->requests++;
 	res = l->t.request(l->t.arg, RPMBFS_CMD_INFO, NULL, 0, info,
 			   sizeof(info));
+	if (res == TEE_ERROR_NOT_SUPPORTED)
+		return res; /* the supplicant has no RPMB device */
 	if (res)
 		return TEE_ERROR_COMMUNICATION;
 	mult = info[RPMB_DEV_INFO_OFF_SIZE_MULT];
