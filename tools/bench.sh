@@ -34,6 +34,9 @@ run "bench_invoke (teed_double)" "$build/bench/client/bench_invoke" \
 	--teed "$build/tests/client/teed_double" "$@"
 # Supplicant RPC: the engine over POSIX vs over a real tee-supplicant, ratio.
 run bench_suppl "$build/bench/suppl/bench_suppl" --dir "$scratch/suppl" "$@"
+# RPMB FS (docs/rpmbfs.md): beside the raw emulated device and OP-TEE's
+# one-frame-per-write pattern, in the same run.
+run bench_rpmbfs "$build/bench/rpmbfs/bench_rpmbfs" --dir "$scratch/rpmbfs" "$@"
 # Whole stack (bench/stack): client -> teed -> sandboxed TA -> engine ->
 # tee-supplicant under tee-run, xtest 1001-1003 style, raw I/O beside it on
 # the supplicant's file system (docs/benchmarks.md, "Whole stack").
