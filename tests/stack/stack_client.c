@@ -58,7 +58,7 @@ TEEC_Result stack_client_step(struct st_sess *s, const struct sm_op *op,
 	return res;
 }
 
-void stack_client_run(uint64_t seed, uint32_t from, int fd)
+void stack_client_run(uint64_t seed, uint32_t from, int ta, int fd)
 {
 	struct sm_state *m = malloc(sizeof(*m));
 	uint8_t *buf = malloc(SM_MAX);
@@ -70,9 +70,9 @@ void stack_client_run(uint64_t seed, uint32_t from, int fd)
 		_exit(5);
 	sm_init(m, seed);
 	sm_advance(m, from);
-	res = st_open(&s);
+	res = st_open_ta(&s, ta);
 	if (res) {
-		report(fd, STACK_REC_ERROR, res);
+		report(fd, STACK_REC_OPEN_ERROR, res);
 		_exit(2);
 	}
 	for (;;) {
@@ -152,7 +152,7 @@ static TEEC_Result snapshot(struct st_sess *s, struct sm_state *got,
 	return TEEC_SUCCESS;
 }
 
-void stack_client_check(uint64_t seed, uint32_t k)
+void stack_client_check(uint64_t seed, uint32_t k, int ta)
 {
 	struct sm_state *old = malloc(sizeof(*old)),
 			*new = malloc(sizeof(*new));
@@ -170,7 +170,7 @@ void stack_client_check(uint64_t seed, uint32_t k)
 	memcpy(new, old, sizeof(*new));
 	sm_advance(new, k + 1);
 	for (tries = 0; tries < RETRY_COUNT; tries++) {
-		res = st_open(&s);
+		res = st_open_ta(&s, ta);
 		if (!res) {
 			res = snapshot(&s, got, buf);
 			st_close(&s);

@@ -15,16 +15,18 @@
 #include "stack_ta.h"
 
 /* Records on the report pipe. */
-enum { STACK_REC_ACK = 1, STACK_REC_ERROR = 2 };
+enum { STACK_REC_ACK = 1, STACK_REC_ERROR = 2, STACK_REC_OPEN_ERROR = 3 };
 struct stack_rec {
 	uint32_t type;
-	uint32_t value; /* ACK: step number; ERROR: the TEEC_Result */
+	uint32_t value; /* ACK: step number; ERROR: the TEEC_Result of a
+			   step; OPEN_ERROR: of context or session opening */
 };
 
-/* Runs steps from + 1 ... (without end) of workload seed; after each
+/* Runs steps from + 1 ... (without end) of workload seed on storage test
+ * TA ta (1: a, 2: b: another UUID, so another private storage); after each
  * acknowledged one writes an ACK record to fd; on the first error an
  * ERROR record, and exits 2. Never returns. */
-void stack_client_run(uint64_t seed, uint32_t from, int fd)
+void stack_client_run(uint64_t seed, uint32_t from, int ta, int fd)
     __attribute__((noreturn));
 
 /* Exit codes of stack_client_check. */
@@ -38,7 +40,8 @@ enum {
 /* Compares the store with state(k) and state(k + 1) of workload seed;
  * retries while storage is not available (supplicant reattaching).
  * Never returns: exits with one of the codes above. */
-void stack_client_check(uint64_t seed, uint32_t k) __attribute__((noreturn));
+void stack_client_check(uint64_t seed, uint32_t k, int ta)
+    __attribute__((noreturn));
 
 /* Execution of one workload step through the TA (buf: SM_MAX bytes). */
 struct sm_op;

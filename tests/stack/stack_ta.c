@@ -6,7 +6,7 @@
 #include "storage_ta_ids.h"
 #include "tee_api_defines.h"
 
-static const TEEC_UUID ta_a = STORAGE_TA_A_UUID;
+static const TEEC_UUID tas[] = {STORAGE_TA_A_UUID, STORAGE_TA_B_UUID};
 
 uint8_t st_pattern(size_t i, uint32_t seed)
 {
@@ -15,14 +15,19 @@ uint8_t st_pattern(size_t i, uint32_t seed)
 
 TEEC_Result st_open(struct st_sess *s)
 {
+	return st_open_ta(s, 1);
+}
+
+TEEC_Result st_open_ta(struct st_sess *s, int n)
+{
 	TEEC_Result res;
 
 	memset(s, 0, sizeof(*s));
 	res = TEEC_InitializeContext(NULL, &s->ctx);
 	if (res)
 		return res;
-	res = TEEC_OpenSession(&s->ctx, &s->sess, &ta_a, TEEC_LOGIN_PUBLIC,
-			       NULL, NULL, &s->origin);
+	res = TEEC_OpenSession(&s->ctx, &s->sess, &tas[n == 2],
+			       TEEC_LOGIN_PUBLIC, NULL, NULL, &s->origin);
 	if (res)
 		TEEC_FinalizeContext(&s->ctx);
 	return res;

@@ -19,6 +19,8 @@ struct st_sess {
 
 /* Context and session on TA "a"; the context is finalized on failure. */
 TEEC_Result st_open(struct st_sess *s);
+/* The same on storage test TA n (1: a, 2: b). */
+TEEC_Result st_open_ta(struct st_sess *s, int n);
 void st_close(struct st_sess *s);
 
 /* TEE_CreatePersistentObject(PRIVATE, id, flags, data = dlen bytes of

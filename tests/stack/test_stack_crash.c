@@ -3,7 +3,8 @@
  * libteec client runs a deterministic GP storage workload (stack_model.h)
  * against the storage test TA through teed and tee-supplicant, and
  * reports every acknowledged step on a pipe. At a random moment (seeded:
- * after a random number of acknowledged steps plus a random delay) the
+ * after 0-12 acknowledged steps plus a 0-6 ms delay; 0 steps also hits
+ * teed's store bring-up and the session opening) the
  * driver SIGKILLs teed, the supplicant or both, restarts what it killed on
  * the same state, and checks through the TA that the whole store is
  * exactly the state after the last acknowledged step k, or after k + 1
@@ -40,12 +41,14 @@
 
 #define ACK_WAIT_MS    20000 /* a step slower than this is a hang */
 #define CLIENT_EXIT_MS 30000
+#define MAX_CLIENTS    2 /* workloads in parallel: TA a, TA b */
 
 static struct {
 	const char *teed, *suppl, *ta_dir;
 	unsigned rounds;
 	uint64_t seed;
-} opt = {.rounds = 30, .seed = 1};
+	int clients;
+} opt = {.rounds = 30, .seed = 1, .clients = 1};
 
 enum victim { V_TEED, V_SUPPL, V_BOTH };
 static const char *victim_name[] = {"teed", "supplicant", "both"};
@@ -53,7 +56,7 @@ static const char *victim_name[] = {"teed", "supplicant", "both"};
 struct round_result {
 	uint32_t last_ack; /* 0 if none in this round (see have_ack) */
 	bool have_ack;
-	bool have_error;
+	bool have_error, open_error;
 	uint32_t error;
 	int client_status;
 };
@@ -65,7 +68,7 @@ static uint32_t rnd(uint32_t n)
 	return (uint32_t)(test_rand(&rng_state) % n);
 }
 
-static pid_t fork_client(uint64_t seed, uint32_t from, int *rfd)
+static pid_t fork_client(uint64_t seed, uint32_t from, int ta, int *rfd)
 {
 	int p[2];
 	pid_t pid;
@@ -76,26 +79,11 @@ static pid_t fork_client(uint64_t seed, uint32_t from, int *rfd)
 	if (pid == 0) {
 		close(p[0]);
 		signal(SIGPIPE, SIG_IGN);
-		stack_client_run(seed, from, p[1]);
+		stack_client_run(seed, from, ta, p[1]);
 	}
 	close(p[1]);
 	*rfd = p[0];
 	return pid;
-}
-
-/* Reads one record; 1 read, 0 EOF or timeout (*timeout set). */
-static int read_rec(int fd, struct stack_rec *r, int ms, bool *timeout)
-{
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	ssize_t n;
-
-	*timeout = false;
-	if (ms >= 0 && poll(&pfd, 1, ms) == 0) {
-		*timeout = true;
-		return 0;
-	}
-	n = read(fd, r, sizeof(*r));
-	return n == (ssize_t)sizeof(*r);
 }
 
 static void note(struct round_result *rr, const struct stack_rec *r)
@@ -105,6 +93,7 @@ static void note(struct round_result *rr, const struct stack_rec *r)
 		rr->have_ack = true;
 	} else {
 		rr->have_error = true;
+		rr->open_error = r->type == STACK_REC_OPEN_ERROR;
 		rr->error = r->value;
 	}
 }
@@ -122,13 +111,13 @@ static int kill_victim(struct stack_env *e, enum victim v)
 	return 0;
 }
 
-static int run_check(uint64_t seed, uint32_t k)
+static int run_check(uint64_t seed, uint32_t k, int ta)
 {
 	pid_t pid = fork();
 	int st;
 
 	if (pid == 0)
-		stack_client_check(seed, k);
+		stack_client_check(seed, k, ta);
 	st = stack_wait_child(pid, 60000);
 	if (st == -1) {
 		kill(pid, SIGKILL);
@@ -141,104 +130,229 @@ static int run_check(uint64_t seed, uint32_t k)
 static unsigned stats[3][2]; /* [victim][old/new] */
 static unsigned steps_total;
 
-/* One round; false stops the test. *n: the state's step, updated. */
+struct client {
+	pid_t pid;
+	int fd;
+	bool eof;
+	int status;
+	struct round_result rr;
+};
+
+static uint64_t client_seed(int c)
+{
+	return opt.seed + (uint64_t)c * 1000003;
+}
+
+/* Reads the records that are there, waiting up to ms for one; the number
+ * of acks read, -1 on timeout. */
+static int read_some(struct client *cl, int ms)
+{
+	struct pollfd pfd[MAX_CLIENTS];
+	struct stack_rec r;
+	int i, k = 0, acks = 0;
+
+	for (i = 0; i < opt.clients; i++)
+		if (!cl[i].eof)
+			pfd[k++] =
+			    (struct pollfd){.fd = cl[i].fd, .events = POLLIN};
+	if (!k)
+		return 0;
+	if (poll(pfd, (nfds_t)k, ms) <= 0)
+		return -1;
+	for (i = 0; i < opt.clients; i++) {
+		int j;
+
+		for (j = 0; j < k && pfd[j].fd != cl[i].fd; j++)
+			;
+		if (cl[i].eof || j == k || !pfd[j].revents)
+			continue;
+		if (read(cl[i].fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
+			cl[i].eof = true;
+			continue;
+		}
+		note(&cl[i].rr, &r);
+		acks += r.type == STACK_REC_ACK;
+	}
+	return acks;
+}
+
+static bool all_eof(const struct client *cl)
+{
+	int i;
+
+	for (i = 0; i < opt.clients; i++)
+		if (!cl[i].eof)
+			return false;
+	return true;
+}
+
+/* Waits for the clients after the kill: a hang is a failure. */
+static void reap_clients(struct client *cl, unsigned round, enum victim v)
+{
+	struct stack_rec r;
+	int i;
+
+	for (i = 0; i < opt.clients; i++) {
+		cl[i].status = stack_wait_child(cl[i].pid, CLIENT_EXIT_MS);
+		if (cl[i].status == -1) {
+			fprintf(stderr,
+				"round %u: client %d hangs after %s died\n",
+				round, i, victim_name[v]);
+			CHECK(!"the client returns");
+			kill(cl[i].pid, SIGKILL);
+			waitpid(cl[i].pid, &cl[i].status, 0);
+		}
+		while (read(cl[i].fd, &r, sizeof(r)) == (ssize_t)sizeof(r))
+			note(&cl[i].rr, &r);
+		close(cl[i].fd);
+	}
+}
+
+/* When only the supplicant died: teed lives on and every client's call
+ * in flight failed cleanly with STORAGE_NOT_AVAILABLE. */
+static void check_suppl_only(struct stack_env *e, struct client *cl,
+			     unsigned round)
+{
+	int i;
+
+	CHECK(stack_alive(&e->teed));
+	for (i = 0; i < opt.clients; i++) {
+		int st = cl[i].status;
+
+		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+		CHECK(cl[i].rr.have_error && !cl[i].rr.open_error);
+		if (cl[i].rr.error != TEEC_ERROR_STORAGE_NOT_AVAILABLE)
+			fprintf(stderr,
+				"round %u: supplicant killed: client %d's "
+				"call got 0x%08x\n",
+				round, i, cl[i].rr.error);
+		CHECK_EQ(cl[i].rr.error, TEEC_ERROR_STORAGE_NOT_AVAILABLE);
+	}
+}
+
+/* When teed died: a step in flight failed with COMMUNICATION, or, when
+ * the supplicant died too (its SIGKILL goes first), perhaps with
+ * STORAGE_NOT_AVAILABLE from teed before it died. Opening the context or
+ * session may fail otherwise (no socket). */
+static void check_teed_killed(struct client *cl, unsigned round, enum victim v)
+{
+	int i;
+
+	for (i = 0; i < opt.clients; i++) {
+		struct round_result *rr = &cl[i].rr;
+		bool ok = rr->error == TEEC_ERROR_COMMUNICATION ||
+			  (v == V_BOTH &&
+			   rr->error == TEEC_ERROR_STORAGE_NOT_AVAILABLE);
+
+		if (!rr->have_error || rr->open_error || ok)
+			continue;
+		fprintf(stderr,
+			"round %u: %s killed: client %d's call got 0x%08x\n",
+			round, victim_name[v], i, rr->error);
+		CHECK(ok);
+	}
+}
+
+/* One round; false stops the test. n[c]: client c's state, updated. */
 static bool one_round(struct stack_env *e, unsigned round, uint32_t *n)
 {
-	struct round_result rr = {0};
+	struct client cl[MAX_CLIENTS];
 	enum victim v = (enum victim)rnd(3);
-	unsigned target = 1 + rnd(12), delay_us = rnd(6000), acks = 0;
-	struct stack_rec r;
-	bool timeout;
-	int fd, st, res;
-	pid_t cl;
+	unsigned target = rnd(13), delay_us = rnd(6000), acks = 0;
+	int i, got, res;
 
+	memset(cl, 0, sizeof(cl));
 	if (stack_start(e)) {
 		CHECK(!"stack starts");
 		return false;
 	}
-	cl = fork_client(opt.seed, *n, &fd);
-	if (cl < 0) {
-		CHECK(cl > 0);
-		return false;
+	for (i = 0; i < opt.clients; i++) {
+		cl[i].pid = fork_client(client_seed(i), n[i], i + 1, &cl[i].fd);
+		if (cl[i].pid < 0) {
+			CHECK(cl[i].pid > 0);
+			return false;
+		}
 	}
-	while (acks < target && read_rec(fd, &r, ACK_WAIT_MS, &timeout)) {
-		note(&rr, &r);
-		acks += r.type == STACK_REC_ACK;
+	while (acks < target && !all_eof(cl)) {
+		got = read_some(cl, ACK_WAIT_MS);
+		if (got < 0) {
+			fprintf(stderr, "round %u: no step for %d ms\n", round,
+				ACK_WAIT_MS);
+			CHECK(!"the workload goes on");
+			break;
+		}
+		acks += (unsigned)got;
 	}
-	CHECK(!timeout);
+	for (i = 0; i < opt.clients; i++)
+		if (cl[i].rr.have_error) {
+			fprintf(stderr,
+				"round %u: client %d failed before the kill: "
+				"0x%08x\n",
+				round, i, cl[i].rr.error);
+			CHECK(!cl[i].rr.have_error);
+		}
 	usleep(delay_us);
 	kill_victim(e, v);
-	st = stack_wait_child(cl, CLIENT_EXIT_MS);
-	if (st == -1) {
-		fprintf(stderr, "round %u: the client hangs after %s died\n",
-			round, victim_name[v]);
-		CHECK(st != -1);
-		kill(cl, SIGKILL);
-		waitpid(cl, &st, 0);
-	}
-	while (read_rec(fd, &r, -1, &timeout))
-		note(&rr, &r);
-	close(fd);
-	if (v == V_SUPPL) {
-		/* teed lives on; the call in flight fails cleanly */
-		CHECK(stack_alive(&e->teed));
-		CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
-		CHECK(rr.have_error);
-		if (rr.error != TEEC_ERROR_STORAGE_NOT_AVAILABLE)
-			fprintf(stderr,
-				"round %u: supplicant killed: the call got "
-				"0x%08x\n",
-				round, rr.error);
-		CHECK_EQ(rr.error, TEEC_ERROR_STORAGE_NOT_AVAILABLE);
-	}
+	reap_clients(cl, round, v);
+	if (v == V_SUPPL)
+		check_suppl_only(e, cl, round);
+	else
+		check_teed_killed(cl, round, v);
 	if (stack_start(e)) {
 		CHECK(!"stack restarts");
 		return false;
 	}
-	if (!rr.have_ack)
-		rr.last_ack = *n;
-	res = run_check(opt.seed, rr.last_ack);
-	fprintf(stderr,
-		"round %2u: killed %-10s after %u acks + %4u us: steps "
-		"%u..%u acked, store is %s\n",
-		round, victim_name[v], acks, delay_us, *n, rr.last_ack,
-		res == STACK_CHECK_OLD	 ? "old (last acked)"
-		: res == STACK_CHECK_NEW ? "new (step in flight done)"
-					 : "WRONG");
-	CHECK(res == STACK_CHECK_OLD || res == STACK_CHECK_NEW);
-	if (res != STACK_CHECK_OLD && res != STACK_CHECK_NEW)
-		return false;
-	stats[v][res]++;
-	steps_total += rr.last_ack - *n;
-	*n = rr.last_ack + (res == STACK_CHECK_NEW);
+	for (i = 0; i < opt.clients; i++) {
+		struct round_result *rr = &cl[i].rr;
+
+		if (!rr->have_ack)
+			rr->last_ack = n[i];
+		res = run_check(client_seed(i), rr->last_ack, i + 1);
+		fprintf(stderr,
+			"round %2u: killed %-10s after %2u acks + %4u us: "
+			"client %d: steps %u..%u acked (then 0x%08x), store "
+			"is %s\n",
+			round, victim_name[v], acks, delay_us, i, n[i],
+			rr->last_ack, rr->error,
+			res == STACK_CHECK_OLD	 ? "old (last acked)"
+			: res == STACK_CHECK_NEW ? "new (step in flight done)"
+						 : "WRONG");
+		CHECK(res == STACK_CHECK_OLD || res == STACK_CHECK_NEW);
+		if (res != STACK_CHECK_OLD && res != STACK_CHECK_NEW)
+			return false;
+		stats[v][res]++;
+		steps_total += rr->last_ack - n[i];
+		n[i] = rr->last_ack + (res == STACK_CHECK_NEW);
+	}
 	return true;
 }
 
 static void test_crash_rounds(void)
 {
 	struct stack_env e;
-	uint32_t n = 0;
+	uint32_t n[MAX_CLIENTS] = {0};
 	unsigned i;
-	int res;
+	int c;
 
 	rng_state = opt.seed;
 	REQUIRE(stack_env_init(&e, opt.teed, opt.suppl, opt.ta_dir,
 			       "stack-crash") == 0);
 	for (i = 0; i < opt.rounds; i++)
-		if (!one_round(&e, i, &n))
+		if (!one_round(&e, i, n))
 			break;
 	/* a clean restart still shows the last state */
 	if (i == opt.rounds) {
 		CHECK(stack_stop(&e));
 		REQUIRE(stack_start(&e) == 0);
-		res = run_check(opt.seed, n);
-		CHECK_EQ(res, STACK_CHECK_OLD);
+		for (c = 0; c < opt.clients; c++)
+			CHECK_EQ(run_check(client_seed(c), n[c], c + 1),
+				 STACK_CHECK_OLD);
 	}
 	fprintf(stderr,
-		"%u rounds, %u steps acknowledged (state %u); old/new: teed "
-		"%u/%u, supplicant %u/%u, both %u/%u\n",
-		i, steps_total, n, stats[0][0], stats[0][1], stats[1][0],
-		stats[1][1], stats[2][0], stats[2][1]);
+		"%u rounds, %d client(s), %u steps acknowledged; old/new: "
+		"teed %u/%u, supplicant %u/%u, both %u/%u\n",
+		i, opt.clients, steps_total, stats[0][0], stats[0][1],
+		stats[1][0], stats[1][1], stats[2][0], stats[2][1]);
 	/* the rounds must have made progress to mean anything */
 	CHECK(steps_total >= opt.rounds);
 	stack_env_fini(&e);
@@ -248,19 +362,22 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: test_stack_crash TEED TEE-SUPPLICANT TA_DIR "
-		"[--rounds N] [--seed S]\n"
+		"[--rounds N] [--seed S] [--clients 1|2]\n"
 		"Kills teed and/or tee-supplicant at random moments of a GP "
 		"storage workload\nrun through the storage test TA, restarts "
 		"them and checks old-or-new and\nacknowledged durability "
 		"(docs/gp-storage.md, \"Whole-stack tests\").\n"
 		"  --rounds N  kill/restart rounds (default 30)\n"
-		"  --seed S    workload and kill schedule (default 1)\n");
+		"  --seed S    workload and kill schedule (default 1)\n"
+		"  --clients N workloads in parallel, on TAs a and b (default "
+		"1)\n");
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {{"rounds", 1, NULL, 'r'},
 					   {"seed", 1, NULL, 's'},
+					   {"clients", 1, NULL, 'c'},
 					   {"help", 0, NULL, 'h'},
 					   {NULL, 0, NULL, 0}};
 	int c;
@@ -273,6 +390,9 @@ int main(int argc, char **argv)
 		case 's':
 			opt.seed = strtoull(optarg, NULL, 0);
 			break;
+		case 'c':
+			opt.clients = atoi(optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -281,7 +401,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (argc - optind != 3 || !opt.rounds) {
+	if (argc - optind != 3 || !opt.rounds || opt.clients < 1 ||
+	    opt.clients > MAX_CLIENTS) {
 		usage(stderr);
 		return 2;
 	}
