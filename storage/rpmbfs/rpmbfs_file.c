@@ -11,44 +11,54 @@
 #include "rpmbfs_int.h"
 #include "secmem.h"
 
-static TEE_Result aes128(const EVP_CIPHER *c, const uint8_t key[16],
-			 const uint8_t *iv, const uint8_t *in, size_t len,
-			 uint8_t *out, bool enc)
+/*
+ * Encrypts or decrypts n consecutive blocks in place, the first at the
+ * absolute RPMB block blk. ESSIV: IV = AES-128-ECB(SHA-256(FEK)[0..16],
+ * u16le(block) || 14 zero bytes); the ESSIV key and both cipher contexts
+ * are set up once per call, not per block.
+ */
+TEE_Result rpmbfs_crypt_blocks(const uint8_t fek[KEYS_FEK_SIZE], uint32_t blk,
+			       uint32_t n, uint8_t *buf, bool enc)
 {
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	EVP_CIPHER_CTX *ecb = EVP_CIPHER_CTX_new();
+	EVP_CIPHER_CTX *cbc = EVP_CIPHER_CTX_new();
 	TEE_Result res = TEE_ERROR_GENERIC;
-	int n = 0, m = 0;
-
-	if (!ctx)
-		return TEE_ERROR_OUT_OF_MEMORY;
-	if (EVP_CipherInit_ex(ctx, c, NULL, key, iv, enc ? 1 : 0) == 1 &&
-	    EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-	    EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1 &&
-	    EVP_CipherFinal_ex(ctx, out + n, &m) == 1 && (size_t)(n + m) == len)
-		res = TEE_SUCCESS;
-	EVP_CIPHER_CTX_free(ctx);
-	return res;
-}
-
-TEE_Result rpmbfs_crypt_block(const uint8_t fek[KEYS_FEK_SIZE], uint32_t blk,
-			      const uint8_t *in, uint8_t *out, bool enc)
-{
 	uint8_t digest[32], iv[16], ivin[16];
 	unsigned int dlen = 0;
-	TEE_Result res;
+	uint32_t i;
+	int len;
 
-	/* ESSIV: IV = AES-ECB(SHA-256(FEK)[0..16], u16le(block) || 0). */
+	if (!ecb || !cbc) {
+		res = TEE_ERROR_OUT_OF_MEMORY;
+		goto out;
+	}
 	if (EVP_Digest(fek, KEYS_FEK_SIZE, digest, &dlen, EVP_sha256(), NULL) !=
-	    1)
-		return TEE_ERROR_GENERIC;
-	memset(ivin, 0, sizeof(ivin));
-	ivin[0] = (uint8_t)blk;
-	ivin[1] = (uint8_t)(blk >> 8);
-	res = aes128(EVP_aes_128_ecb(), digest, NULL, ivin, 16, iv, true);
-	if (!res)
-		res = aes128(EVP_aes_128_cbc(), fek, iv, in, RPMB_BLOCK_SIZE,
-			     out, enc);
+		1 ||
+	    EVP_EncryptInit_ex(ecb, EVP_aes_128_ecb(), NULL, digest, NULL) !=
+		1 ||
+	    EVP_CIPHER_CTX_set_padding(ecb, 0) != 1 ||
+	    EVP_CipherInit_ex(cbc, EVP_aes_128_cbc(), NULL, fek, NULL,
+			      enc ? 1 : 0) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(cbc, 0) != 1)
+		goto out;
+	for (i = 0; i < n; i++) {
+		uint8_t *b = buf + (size_t)i * RPMB_BLOCK_SIZE;
+
+		memset(ivin, 0, sizeof(ivin));
+		ivin[0] = (uint8_t)(blk + i);
+		ivin[1] = (uint8_t)((blk + i) >> 8);
+		if (EVP_EncryptUpdate(ecb, iv, &len, ivin, 16) != 1 ||
+		    len != 16 ||
+		    EVP_CipherInit_ex(cbc, NULL, NULL, NULL, iv, -1) != 1 ||
+		    EVP_CipherUpdate(cbc, b, &len, b, RPMB_BLOCK_SIZE) != 1 ||
+		    len != RPMB_BLOCK_SIZE)
+			goto out;
+	}
+	res = TEE_SUCCESS;
+out:
 	secmem_wipe(digest, sizeof(digest));
+	EVP_CIPHER_CTX_free(ecb);
+	EVP_CIPHER_CTX_free(cbc);
 	return res;
 }
 
@@ -65,14 +75,8 @@ static TEE_Result read_plain(struct rpmbfs *fs, uint32_t blk, uint32_t n,
 			     const uint8_t *fek, uint8_t *out)
 {
 	TEE_Result res = rpmbfs_link_read(&fs->link, blk, n, out);
-	uint32_t i;
 
-	for (i = 0; !res && i < n; i++) {
-		uint8_t *b = out + (size_t)i * RPMB_BLOCK_SIZE;
-
-		res = rpmbfs_crypt_block(fek, blk + i, b, b, false);
-	}
-	return res;
+	return res ? res : rpmbfs_crypt_blocks(fek, blk, n, out, false);
 }
 
 TEE_Result rpmbfs_file_read(struct rpmbfs *fs, uint32_t start,
@@ -111,20 +115,6 @@ TEE_Result rpmbfs_file_read(struct rpmbfs *fs, uint32_t start,
 	return res;
 }
 
-static TEE_Result encrypt_blocks(const uint8_t *fek, uint32_t blk, uint32_t n,
-				 uint8_t *buf)
-{
-	TEE_Result res = TEE_SUCCESS;
-	uint32_t i;
-
-	for (i = 0; !res && i < n; i++) {
-		uint8_t *b = buf + (size_t)i * RPMB_BLOCK_SIZE;
-
-		res = rpmbfs_crypt_block(fek, blk + i, b, b, true);
-	}
-	return res;
-}
-
 TEE_Result rpmbfs_file_fill(struct rpmbfs *fs, uint32_t start_blk,
 			    uint32_t size, const uint8_t fek[KEYS_FEK_SIZE],
 			    const struct rpmbfs_src *src)
@@ -149,7 +139,8 @@ TEE_Result rpmbfs_file_fill(struct rpmbfs *fs, uint32_t start_blk,
 			want = size - off;
 		res = src->get(src->arg, off, buf, want);
 		if (!res)
-			res = encrypt_blocks(fek, start_blk + done, n, buf);
+			res = rpmbfs_crypt_blocks(fek, start_blk + done, n, buf,
+						  true);
 		if (!res)
 			res = rpmbfs_link_write(&fs->link, start_blk + done, n,
 						buf);
@@ -189,7 +180,7 @@ TEE_Result rpmbfs_file_patch(struct rpmbfs *fs, uint32_t start, uint32_t size,
 				 tmp + cap - RPMB_BLOCK_SIZE);
 	if (!res) {
 		memcpy(tmp + skip, buf, len);
-		res = encrypt_blocks(fek, blk, n, tmp);
+		res = rpmbfs_crypt_blocks(fek, blk, n, tmp, true);
 	}
 	if (!res)
 		res = rpmbfs_link_write(&fs->link, blk, n, tmp);

@@ -113,8 +113,9 @@ uint64_t rpmbfs_fat_free_blocks(struct rpmbfs *fs);
 void rpmbfs_fat_doubt(struct rpmbfs *fs);
 
 /* Block crypto and file I/O (rpmbfs_file.c). */
-TEE_Result rpmbfs_crypt_block(const uint8_t fek[KEYS_FEK_SIZE], uint32_t blk,
-			      const uint8_t *in, uint8_t *out, bool enc);
+/* n blocks in place, the first at absolute block blk (ESSIV per block). */
+TEE_Result rpmbfs_crypt_blocks(const uint8_t fek[KEYS_FEK_SIZE], uint32_t blk,
+			       uint32_t n, uint8_t *buf, bool enc);
 /* Plaintext [off, off+len) of the file at start (byte address). */
 TEE_Result rpmbfs_file_read(struct rpmbfs *fs, uint32_t start,
 			    const uint8_t fek[KEYS_FEK_SIZE], uint64_t off,
