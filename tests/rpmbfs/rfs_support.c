@@ -57,6 +57,11 @@ static TEE_Result link_request(void *arg, uint32_t cmd, const void *req,
 		memcpy(resp, l->last_read, resp_len);
 		return TEE_SUCCESS;
 	}
+	if (l->replay_writes && is_write && l->have_last_write &&
+	    resp_len == RPMB_FRAME_SIZE) {
+		memcpy(resp, l->last_write, RPMB_FRAME_SIZE);
+		return TEE_SUCCESS;
+	}
 	if (hit) {
 		l->fired = true;
 		switch (l->fault) {
@@ -82,6 +87,10 @@ static TEE_Result link_request(void *arg, uint32_t cmd, const void *req,
 		}
 	}
 	res = dt.request(dt.arg, cmd, req, req_len, resp, resp_len);
+	if (!res && is_write && resp_len == RPMB_FRAME_SIZE) {
+		memcpy(l->last_write, resp, RPMB_FRAME_SIZE);
+		l->have_last_write = true;
+	}
 	if (!res && is_read && l->replay_reads) {
 		free(l->last_read);
 		l->last_read = malloc(resp_len);

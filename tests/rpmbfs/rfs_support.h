@@ -37,6 +37,10 @@ struct rfs_link {
 	bool fired;
 	bool dead;
 	bool replay_reads; /* answer reads with the previous read's answer */
+	/* Swallow writes, answering with the previous write's answer. */
+	bool replay_writes;
+	uint8_t last_write[RPMB_FRAME_SIZE];
+	bool have_last_write;
 	uint8_t *last_read;
 	size_t last_read_len;
 	uint8_t *held; /* RFS_HOLD_ONCE: the request kept back */

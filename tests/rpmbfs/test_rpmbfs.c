@@ -411,6 +411,46 @@ static void test_replayed_read_answers(void)
 	rpmb_dev_close(d);
 }
 
+/*
+ * The normal world swallows writes and answers each with the last real
+ * write answer (authentic, but for another counter): the FS reports an
+ * error after a bounded number of requests, nothing changes, and it works
+ * again once the link behaves.
+ */
+static void test_replayed_write_answers(void)
+{
+	struct rpmb_dev *d = new_dev(0);
+	uint8_t buf[600], back[600];
+	struct rpmbfs_obj *o;
+	struct rfs_link l;
+	struct rpmbfs *fs;
+	long before;
+	size_t got;
+
+	REQUIRE(d);
+	rfs_link_init(&l, d);
+	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	test_fill_pattern(buf, sizeof(buf), 5);
+	REQUIRE(rpmbfs_create(fs, &rfs_ta, "w", 1, &data_head, NULL, 0, buf,
+			      sizeof(buf), false, &o) == 0);
+	l.replay_writes = true;
+	before = l.requests;
+	CHECK(rpmbfs_write(o, 0, "changed", 7) != TEE_SUCCESS);
+	CHECK(l.requests - before < 10);
+	CHECK(rpmbfs_create(fs, &rfs_ta, "new", 3, &data_head, NULL, 0, buf, 10,
+			    false, NULL) != TEE_SUCCESS);
+	l.replay_writes = false;
+	CHECK_EQ(rpmbfs_read(o, 0, back, sizeof(back), &got), 0);
+	CHECK(got == sizeof(buf) && !memcmp(back, buf, sizeof(buf)));
+	CHECK_EQ(rpmbfs_write(o, 0, "changed", 7), TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_read(o, 0, back, 7, &got), 0);
+	CHECK(!memcmp(back, "changed", 7));
+	rpmbfs_release(o);
+	rpmbfs_close(fs);
+	rfs_link_free(&l);
+	rpmb_dev_close(d);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -425,6 +465,7 @@ int main(int argc, char **argv)
 	RUN(test_keys);
 	RUN(test_full_partition);
 	RUN(test_replayed_read_answers);
+	RUN(test_replayed_write_answers);
 	test_rmtree(dir);
 	return test_report();
 }
