@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "backend_fake.h"
+#include "crash_io.h"
 #include "gps_test.h"
+#include "rpmb_dev_test.h"
+#include "rpmbfs_dev_transport.h"
 #include "test.h"
 #include "test_backend.h"
 
@@ -20,10 +23,41 @@ const TEE_UUID gt_ta_b = {0xaaaaaaaa,
 static const uint8_t gt_huk[16] = {1, 2,  3,  4,  5,  6,  7,  8,
 				   9, 10, 11, 12, 13, 14, 15, 16};
 static const char *gt_kind_name = "fake";
+uint32_t gt_storage = TEE_STORAGE_PRIVATE;
 
 void gt_set_kind(int argc, char **argv)
 {
+	int i;
+
 	gt_kind_name = test_backend_kind(argc, argv, "fake");
+	for (i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--storage") &&
+		    !strcmp(argv[i + 1], "rpmb"))
+			gt_storage = TEE_STORAGE_PRIVATE_RPMB;
+}
+
+bool gt_rpmb(void)
+{
+	return gt_storage == TEE_STORAGE_PRIVATE_RPMB;
+}
+
+/* Mounts the RPMB FS (creating and provisioning the device first). */
+static bool open_rpmb(struct gt_env *e)
+{
+	struct rpmb_dev_config dc = {.size_mult = 8, .create = true};
+	struct rpmbfs_config cfg;
+	struct rpmb_transport t;
+
+	if (!e->dev) {
+		e->disk = crash_disk_new();
+		if (!e->disk ||
+		    rpmb_dev_open_io(crash_disk_io(e->disk), &dc, &e->dev))
+			return false;
+	}
+	rpmbfs_dev_transport(e->dev, &t);
+	rpmbfs_config_init(&cfg, gt_huk, sizeof(gt_huk));
+	return rpmbfs_provision(&t, &cfg) == TEE_SUCCESS &&
+	       rpmbfs_open(&t, &cfg, &e->rpmb) == TEE_SUCCESS;
 }
 
 const char *gt_kind(void)
@@ -36,8 +70,11 @@ static bool open_store(struct gt_env *e)
 	struct gpstore_config cfg;
 	TEE_Result res;
 
+	if (gt_rpmb() && !e->rpmb && !open_rpmb(e))
+		return false;
 	gpstore_config_init(&cfg, e->be, gt_huk, sizeof(gt_huk));
 	cfg.corrupt_policy = e->policy;
+	cfg.rpmb = e->rpmb;
 	res = gpstore_new(&cfg, &e->g);
 	if (res)
 		fprintf(stderr, "gpstore_new: 0x%08x\n", res);
@@ -62,12 +99,19 @@ bool gt_env_restart(struct gt_env *e)
 {
 	gpstore_destroy(e->g);
 	e->g = NULL;
+	rpmbfs_close(e->rpmb);
+	e->rpmb = NULL;
 	return open_store(e);
 }
 
 void gt_env_close(struct gt_env *e)
 {
 	gpstore_destroy(e->g);
+	rpmbfs_close(e->rpmb);
+	if (e->dev)
+		rpmb_dev_close(e->dev);
+	if (e->disk)
+		crash_disk_free(e->disk);
 	backend_destroy(e->be);
 	if (e->dir[0])
 		test_rmtree(e->dir);

@@ -12,8 +12,21 @@
 #define GT_RW                                                                  \
 	(TEE_DATA_FLAG_ACCESS_READ | TEE_DATA_FLAG_ACCESS_WRITE |              \
 	 TEE_DATA_FLAG_ACCESS_WRITE_META)
-#define GT_PRIV TEE_STORAGE_PRIVATE
-#define GT_REE	TEE_STORAGE_PRIVATE_REE
+#define GT_REE TEE_STORAGE_PRIVATE_REE
+/*
+ * The storage ID under test: TEE_STORAGE_PRIVATE (the REE FS), or with
+ * `--storage rpmb` TEE_STORAGE_PRIVATE_RPMB (the RPMB FS on an emulated
+ * device in memory, docs/rpmbfs.md). GT_ALIAS: another ID of the same
+ * storage (PRIVATE_REE; RPMB has no other).
+ */
+extern uint32_t gt_storage;
+#define GT_PRIV	 gt_storage
+#define GT_ALIAS (gt_rpmb() ? TEE_STORAGE_PRIVATE_RPMB : GT_REE)
+bool gt_rpmb(void);
+
+struct crash_disk;
+struct rpmb_dev;
+struct rpmbfs;
 
 extern const TEE_UUID gt_ta_a, gt_ta_b;
 
@@ -24,9 +37,13 @@ struct gt_env {
 	struct backend *be;
 	struct gpstore *g;
 	enum gpstore_corrupt_policy policy;
+	/* --storage rpmb: the device (kept over restarts) and the FS. */
+	struct crash_disk *disk;
+	struct rpmb_dev *dev;
+	struct rpmbfs *rpmb;
 };
 
-/* Picks the kind from argv (default "fake"). */
+/* Picks the kind from argv (default "fake") and --storage ree|rpmb. */
 void gt_set_kind(int argc, char **argv);
 const char *gt_kind(void);
 

@@ -217,8 +217,8 @@ static void test_shared_handles_see_writes(void)
 	CHECK_EQ(gpstore_get_info(c1, h1, &info), TEE_SUCCESS);
 	CHECK_EQ(info.object_usage, TEE_USAGE_MAC);
 	/* Via the other storage ID: the same object, the same rules. */
-	CHECK_EQ(gpstore_open(c2, GT_REE, "s", 1, fl, &h2), TEE_SUCCESS);
-	CHECK_EQ(gpstore_open(c2, GT_REE, "s", 1, R | SR, &h2),
+	CHECK_EQ(gpstore_open(c2, GT_ALIAS, "s", 1, fl, &h2), TEE_SUCCESS);
+	CHECK_EQ(gpstore_open(c2, GT_ALIAS, "s", 1, R | SR, &h2),
 		 TEE_ERROR_ACCESS_CONFLICT);
 	teardown();
 }
@@ -249,7 +249,7 @@ static void test_rename_target_and_source(void)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		printf("usage: %s [--backend posix|fake]\n"
+		printf("usage: %s [--backend posix|fake] [--storage ree|rpmb]\n"
 		       "Tests gpstore's sharing rules.\n",
 		       argv[0]);
 		return 0;

@@ -222,7 +222,7 @@ static void test_parallel_open_close_churn(void)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		printf("usage: %s [--backend posix|fake]\n"
+		printf("usage: %s [--backend posix|fake] [--storage ree|rpmb]\n"
 		       "Tests gpstore with many instances in parallel.\n",
 		       argv[0]);
 		return 0;
