@@ -9,7 +9,7 @@
  * (no object, no new file in the supplicant's directory). Deleting an
  * object through the TA must work on the full disk and make room: writing
  * goes on. Finally teed and the supplicant restart and everything is
- * checked again.
+ * checked again; and once more after filling up and SIGKILLing both.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,16 @@ static void test_disk_full(void)
 	REQUIRE(stack_start(&env) == 0);
 	REQUIRE(st_open(&sess) == TEEC_SUCCESS);
 	check_store("after a restart");
+	/* full again, then both killed: the same after the restart */
+	CHECK_EQ(append_until_full(nobjs - 1, 64), 1);
+	st_close(&sess);
+	stack_kill(&env.suppl, SIGKILL);
+	stack_kill(&env.teed, SIGKILL);
+	REQUIRE(stack_start(&env) == 0);
+	REQUIRE(st_open(&sess) == TEEC_SUCCESS);
+	check_store("after SIGKILL and a restart on the full disk");
+	CHECK_EQ(st_create(&sess, "last", RW, OBJ_SIZE, 5),
+		 TEEC_ERROR_STORAGE_NO_SPACE);
 	st_close(&sess);
 }
 
