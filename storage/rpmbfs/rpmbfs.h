@@ -135,6 +135,19 @@ TEE_Result rpmbfs_enum_next(struct rpmbfs *fs, const TEE_UUID *ta,
 			    uint64_t *cursor, TEE_UUID *ta_out, uint8_t *id,
 			    size_t *id_len);
 
+/*
+ * Raw files outside the object namespace, named as OP-TEE names them
+ * (e.g. "dirfile.db.hash" of CFG_REE_FS_INTEGRITY_RPMB; a name never
+ * starts with '/'), their FEK wrapped with the TSK of the nil UUID as
+ * OP-TEE's tee_rpmb_fs_raw_open does. read: ITEM_NOT_FOUND if none,
+ * SHORT_BUFFER (*len set) if cap is too small. write: creates or replaces
+ * the whole file atomically (one FAT entry commit); len 1..partition.
+ */
+TEE_Result rpmbfs_raw_read(struct rpmbfs *fs, const char *name, void *buf,
+			   size_t cap, size_t *len);
+TEE_Result rpmbfs_raw_write(struct rpmbfs *fs, const char *name,
+			    const void *data, size_t len);
+
 void rpmbfs_get_stats(struct rpmbfs *fs, struct rpmbfs_stats *st);
 
 /* Free bytes of the data area (tests, tools). */

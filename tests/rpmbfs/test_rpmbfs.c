@@ -451,6 +451,73 @@ static void test_replayed_write_answers(void)
 	rpmb_dev_close(d);
 }
 
+/*
+ * Raw files (OP-TEE's dirfile.db.hash): named as given, FEK under the
+ * nil-UUID TSK, replaced atomically, kept across a remount, invisible to
+ * object enumeration.
+ */
+static void test_raw_files(void)
+{
+	struct rpmb_dev *d = new_dev(0);
+	uint8_t h1[32], h2[32], got[64], tsk[32], fek[16];
+	struct rpmbfs_fat_entry e;
+	struct rfs_link l;
+	struct rpmbfs *fs;
+	uint64_t cursor = 0;
+	struct keys *k;
+	uint8_t id[64];
+	size_t len;
+	TEE_UUID ta;
+
+	REQUIRE(d);
+	rfs_link_init(&l, d);
+	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	test_fill_pattern(h1, sizeof(h1), 11);
+	test_fill_pattern(h2, sizeof(h2), 12);
+	CHECK_EQ(rpmbfs_raw_read(fs, "dirfile.db.hash", got, sizeof(got), &len),
+		 TEE_ERROR_ITEM_NOT_FOUND);
+	CHECK_EQ(rpmbfs_raw_write(fs, "/bad", h1, sizeof(h1)),
+		 TEE_ERROR_BAD_PARAMETERS);
+	CHECK_EQ(rpmbfs_raw_write(fs, "dirfile.db.hash", h1, sizeof(h1)), 0);
+	CHECK_EQ(rpmbfs_raw_write(fs, "dirfile.db.hash", h2, sizeof(h2)), 0);
+	CHECK_EQ(rpmbfs_raw_read(fs, "dirfile.db.hash", got, 8, &len),
+		 TEE_ERROR_SHORT_BUFFER);
+	CHECK_EQ(len, 32);
+	CHECK_EQ(rpmbfs_enum_next(fs, NULL, &cursor, &ta, id, &len),
+		 TEE_ERROR_ITEM_NOT_FOUND);
+	rpmbfs_close(fs);
+	REQUIRE(rfs_mount(&l, false, &fs) == TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_raw_read(fs, "dirfile.db.hash", got, sizeof(got), &len),
+		 0);
+	CHECK(len == sizeof(h2) && !memcmp(got, h2, sizeof(h2)));
+	rpmbfs_close(fs);
+	/* One FAT entry (replaced in place), FEK under TSK(16 zero bytes). */
+	{
+		uint8_t info[RPMB_DEV_INFO_SIZE], key[32], blk[256];
+
+		rpmb_dev_get_info(d, info);
+		REQUIRE(keys_derive_rpmb_key(rfs_huk, 16, info, true, key) ==
+			0);
+		REQUIRE(host_read(d, key, 2, blk, 1) == 0);
+		rpmbfs_fat_decode(blk, &e);
+		CHECK(!strcmp(e.name, "dirfile.db.hash"));
+		CHECK_EQ(e.flags, 1);
+		CHECK_EQ(e.size, 32);
+		REQUIRE(keys_create(rfs_huk, 16, true, &k) == 0);
+		memset(&ta, 0, sizeof(ta));
+		REQUIRE(keys_derive_ta_tsk(k, &ta, tsk) == 0);
+		keys_destroy(k);
+		REQUIRE(keys_unwrap_fek(tsk, e.fek, fek) == 0);
+		REQUIRE(host_read(d, key, (uint16_t)(e.start / 256), blk, 1) ==
+			0);
+		REQUIRE(rpmbfs_crypt_blocks(fek, e.start / 256, 1, blk,
+					    false) == 0);
+		CHECK(!memcmp(blk, h2, sizeof(h2)));
+	}
+	rfs_link_free(&l);
+	rpmb_dev_close(d);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -466,6 +533,7 @@ int main(int argc, char **argv)
 	RUN(test_full_partition);
 	RUN(test_replayed_read_answers);
 	RUN(test_replayed_write_answers);
+	RUN(test_raw_files);
 	test_rmtree(dir);
 	return test_report();
 }
