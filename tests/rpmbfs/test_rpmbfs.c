@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crash_io.h"
 #include "keys.h"
+#include "rpmb_dev_test.h"
 #include "rfs_support.h"
 #include "rpmb_host.h"
 #include "rpmbfs_int.h"
@@ -518,6 +520,183 @@ static void test_raw_files(void)
 	rpmb_dev_close(d);
 }
 
+/* The model of test_random_ops: each ID's content, or absent. */
+#define MODEL_IDS 10
+#define MODEL_MAX 16000
+struct model {
+	bool present[MODEL_IDS];
+	size_t len[MODEL_IDS];
+	uint8_t data[MODEL_IDS][MODEL_MAX];
+};
+
+static void model_id(int i, char id[3])
+{
+	id[0] = 'm';
+	id[1] = (char)('0' + i);
+	id[2] = '\0';
+}
+
+/* 0 when the FS shows exactly the model's object i. */
+static int model_check(struct rpmbfs *fs, const struct model *m, int i)
+{
+	static uint8_t buf[MODEL_MAX + 16];
+	struct rpmbfs_obj *o;
+	TEE_Result res;
+	size_t got = 0;
+	char id[3];
+	int bad;
+
+	model_id(i, id);
+	res = rpmbfs_open_obj(fs, &rfs_ta, id, 2, &o);
+	if (!m->present[i])
+		return res != TEE_ERROR_ITEM_NOT_FOUND;
+	if (res)
+		return 1;
+	bad = rpmbfs_read(o, 0, buf, sizeof(buf), &got) || got != m->len[i] ||
+	      memcmp(buf, m->data[i], got);
+	rpmbfs_release(o);
+	return bad;
+}
+
+static TEE_Result model_op(struct rpmbfs *fs, struct model *m, uint64_t *rs,
+			   int *touched)
+{
+	static uint8_t buf[MODEL_MAX];
+	int i = (int)(test_rand(rs) % MODEL_IDS), k = (int)(test_rand(rs) % 6);
+	size_t pos = test_rand(rs) % 14000, len = test_rand(rs) % 4000;
+	struct rpmbfs_obj *o = NULL;
+	TEE_Result res;
+	char id[3], id2[3];
+	int j;
+
+	*touched = i;
+	model_id(i, id);
+	test_fill_pattern(buf, sizeof(buf), test_rand(rs));
+	if (k == 0) { /* create, sometimes over an existing object */
+		bool ovw = test_rand(rs) % 2;
+
+		len = test_rand(rs) % 12000;
+		res = rpmbfs_create(fs, &rfs_ta, id, 2, &data_head, NULL, 0,
+				    buf, len, ovw, NULL);
+		if (m->present[i] && !ovw) {
+			CHECK_EQ(res, TEE_ERROR_ACCESS_CONFLICT);
+			return res;
+		}
+		if (!res) {
+			m->present[i] = true;
+			m->len[i] = len;
+			memcpy(m->data[i], buf, len);
+		}
+		return res;
+	}
+	res = rpmbfs_open_obj(fs, &rfs_ta, id, 2, &o);
+	if (!m->present[i]) {
+		CHECK_EQ(res, TEE_ERROR_ITEM_NOT_FOUND);
+		return res;
+	}
+	if (res)
+		return res;
+	switch (k) {
+	case 1: /* write (growing or not, a gap zero-filled) */
+	case 2:
+		if (pos + len > MODEL_MAX)
+			len = MODEL_MAX - pos;
+		res = rpmbfs_write(o, pos, buf, len);
+		if (!res && len) {
+			if (pos > m->len[i])
+				memset(m->data[i] + m->len[i], 0,
+				       pos - m->len[i]);
+			memcpy(m->data[i] + pos, buf, len);
+			if (pos + len > m->len[i])
+				m->len[i] = pos + len;
+		}
+		break;
+	case 3:
+		res = rpmbfs_truncate(o, pos);
+		if (!res) {
+			if (pos > m->len[i])
+				memset(m->data[i] + m->len[i], 0,
+				       pos - m->len[i]);
+			m->len[i] = pos;
+		}
+		break;
+	case 4:
+		j = (int)(test_rand(rs) % MODEL_IDS);
+		model_id(j, id2);
+		res = rpmbfs_rename(o, id2, 2);
+		if (m->present[j]) {
+			CHECK_EQ(res, TEE_ERROR_ACCESS_CONFLICT);
+		} else if (!res) {
+			m->present[j] = true;
+			m->len[j] = m->len[i];
+			memcpy(m->data[j], m->data[i], m->len[i]);
+			m->present[i] = false;
+		}
+		break;
+	default:
+		res = rpmbfs_remove(o);
+		if (!res)
+			m->present[i] = false;
+		break;
+	}
+	rpmbfs_release(o);
+	return res;
+}
+
+/*
+ * Random creates, writes, truncates, renames and removes against a
+ * model on a small partition with 4-frame reliable writes (in place,
+ * relocation, fragmentation, NO_SPACE), with remounts.
+ */
+static void test_random_ops(void)
+{
+	struct rpmb_dev_config cfg = {
+	    .size_mult = 1, .rel_wr_sec_c = 2, .create = true};
+	static struct model m;
+	struct crash_disk *disk = crash_disk_new();
+	struct rpmb_dev *d = NULL;
+	unsigned nospace = 0, ok_ops = 0;
+	struct rpmbfs *fs = NULL;
+	uint64_t rs = getenv("RPMBFS_SEED")
+			  ? strtoull(getenv("RPMBFS_SEED"), NULL, 0)
+			  : 42;
+	struct rfs_link l;
+	int n, i, touched;
+
+	REQUIRE(disk);
+	REQUIRE(rpmb_dev_open_io(crash_disk_io(disk), &cfg, &d) == 0);
+	memset(&m, 0, sizeof(m));
+	rfs_link_init(&l, d);
+	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	for (n = 0; n < 3000; n++) {
+		TEE_Result res = model_op(fs, &m, &rs, &touched);
+
+		nospace += res == TEE_ERROR_STORAGE_NO_SPACE;
+		ok_ops += res == TEE_SUCCESS;
+		CHECK(res == TEE_SUCCESS || res == TEE_ERROR_STORAGE_NO_SPACE ||
+		      res == TEE_ERROR_ACCESS_CONFLICT ||
+		      res == TEE_ERROR_ITEM_NOT_FOUND);
+		if (model_check(fs, &m, touched)) {
+			fprintf(stderr, "op %d: object %d differs\n", n,
+				touched);
+			CHECK(false);
+			break;
+		}
+		if (n % 300 == 299) {
+			rpmbfs_close(fs);
+			REQUIRE(rfs_mount(&l, false, &fs) == TEE_SUCCESS);
+			for (i = 0; i < MODEL_IDS; i++)
+				CHECK_EQ(model_check(fs, &m, i), 0);
+		}
+	}
+	fprintf(stderr, "  %u ops done, %u NO_SPACE\n", ok_ops, nospace);
+	CHECK(nospace > 0 && ok_ops > 1000);
+	rpmbfs_close(fs);
+	rfs_link_free(&l);
+	rpmb_dev_close(d);
+	crash_disk_free(disk);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -534,6 +713,7 @@ int main(int argc, char **argv)
 	RUN(test_replayed_read_answers);
 	RUN(test_replayed_write_answers);
 	RUN(test_raw_files);
+	RUN(test_random_ops);
 	test_rmtree(dir);
 	return test_report();
 }
