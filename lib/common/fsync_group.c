@@ -86,13 +86,35 @@ static void *fsync_helper(void *arg)
 	return NULL;
 }
 
+/* A forked child has no helpers (and the lock may have been held at the
+ * fork): it starts afresh and makes its own. */
+static void fsync_atfork_child(void)
+{
+	pthread_mutex_init(&fg.lock, NULL);
+	pthread_cond_init(&fg.wake, NULL);
+	pthread_cond_init(&fg.done, NULL);
+	fg.jobs = NULL;
+	fg.n = fg.next = fg.pending = 0;
+	fg.busy = false;
+	fg.helpers = 0;
+}
+
+static pthread_once_t fg_once = PTHREAD_ONCE_INIT;
+static bool fg_atfork_ok;
+
+static void fsync_atfork_register(void)
+{
+	fg_atfork_ok = pthread_atfork(NULL, NULL, fsync_atfork_child) == 0;
+}
+
 /* Starts helpers up to want (under fg.lock). */
 static void fsync_helpers_start(size_t want)
 {
 	pthread_attr_t attr;
 	pthread_t tid;
 
-	if (fg.helpers >= want || pthread_attr_init(&attr))
+	pthread_once(&fg_once, fsync_atfork_register);
+	if (!fg_atfork_ok || fg.helpers >= want || pthread_attr_init(&attr))
 		return;
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);

@@ -175,13 +175,27 @@ static unsigned pool_wanted(void)
 	return n > HTREE_POOL_MAX ? HTREE_POOL_MAX : (unsigned)n;
 }
 
+/*
+ * A forked child has none of the workers: it runs every job alone. The
+ * lock may have been held by a worker at the fork, so it starts afresh.
+ */
+static void pool_atfork_child(void)
+{
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.wake, NULL);
+	pthread_cond_init(&pool.idle, NULL);
+	pool.job = NULL;
+	pool.slots = 1;
+}
+
 static void pool_init(void)
 {
 	unsigned want = pool_wanted(), i;
 	pthread_attr_t attr;
 	pthread_t tid;
 
-	if (want < 2 || pthread_attr_init(&attr))
+	if (want < 2 || pthread_atfork(NULL, NULL, pool_atfork_child) ||
+	    pthread_attr_init(&attr))
 		return;
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);

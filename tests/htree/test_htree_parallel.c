@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "htree_layout.h"
@@ -245,6 +246,37 @@ static void test_concurrent_readers(void)
 	backend_destroy(be);
 }
 
+/* A child forked after the pool started has no workers: its large reads
+ * run alone, and finish. */
+static void test_forked_child_reads(void)
+{
+	struct backend *be = mem_backend_new();
+	uint8_t hash[HTREE_HASH_SIZE];
+	struct htree *ht;
+	struct batch b;
+	int status = -1;
+	pid_t pid;
+
+	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
+			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
+	ht = make_tree(be, &b, "k", hash);
+	REQUIRE(htree_pool_slots() > 1);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		alarm(20); /* a hang fails the test instead of blocking it */
+		_exit(tu_same(ht, &b, data, LEN) == 0 &&
+			      tu_same(ht, &b, data, LEN) == 0
+			  ? 0
+			  : 1);
+	}
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	htree_close(ht);
+	batch_free(&b);
+	backend_destroy(be);
+}
+
 /* The pool alone: jobs whose items sleep, so that workers are still
  * inside one caller's job while others post and finish theirs. */
 struct pool_caller {
@@ -319,6 +351,7 @@ int main(void)
 	RUN(test_fresh_ivs);
 	RUN(test_tamper_in_large_read);
 	RUN(test_concurrent_readers);
+	RUN(test_forked_child_reads);
 	RUN(test_pool_callers);
 	free(data);
 	return test_report();
