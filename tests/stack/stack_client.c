@@ -58,7 +58,8 @@ TEEC_Result stack_client_step(struct st_sess *s, const struct sm_op *op,
 	return res;
 }
 
-void stack_client_run(uint64_t seed, uint32_t from, int ta, int fd)
+void stack_client_run(uint64_t seed, uint32_t from, int ta,
+		      struct sm_skip *skip, int fd)
 {
 	struct sm_state *m = malloc(sizeof(*m));
 	uint8_t *buf = malloc(SM_MAX);
@@ -69,6 +70,7 @@ void stack_client_run(uint64_t seed, uint32_t from, int ta, int fd)
 	if (!m || !buf)
 		_exit(5);
 	sm_init(m, seed);
+	m->skip = skip;
 	sm_advance(m, from);
 	res = st_open_ta(&s, ta);
 	if (res) {
@@ -76,8 +78,18 @@ void stack_client_run(uint64_t seed, uint32_t from, int ta, int fd)
 		_exit(2);
 	}
 	for (;;) {
+		if (sm_skip_has(skip, m->step + 1)) { /* failed before */
+			sm_skip_step(m);
+			continue;
+		}
 		sm_next_op(m, &op);
 		res = stack_client_step(&s, &op, buf);
+		if (res == TEEC_ERROR_STORAGE_NO_SPACE && skip) {
+			sm_skip_step(m);
+			sm_skip_set(skip, m->step);
+			report(fd, STACK_REC_NOSPACE, m->step);
+			continue;
+		}
 		if (res) {
 			report(fd, STACK_REC_ERROR, res);
 			_exit(2);
@@ -152,7 +164,8 @@ static TEEC_Result snapshot(struct st_sess *s, struct sm_state *got,
 	return TEEC_SUCCESS;
 }
 
-void stack_client_check(uint64_t seed, uint32_t k, int ta)
+void stack_client_check(uint64_t seed, uint32_t k, int ta,
+			const struct sm_skip *skip)
 {
 	struct sm_state *old = malloc(sizeof(*old)),
 			*new = malloc(sizeof(*new));
@@ -166,6 +179,7 @@ void stack_client_check(uint64_t seed, uint32_t k, int ta)
 	if (!old || !new || !got || !buf)
 		_exit(5);
 	sm_init(old, seed);
+	old->skip = skip;
 	sm_advance(old, k);
 	memcpy(new, old, sizeof(*new));
 	sm_advance(new, k + 1);

@@ -12,10 +12,16 @@
 
 #include <stdint.h>
 
+#include "stack_model.h"
 #include "stack_ta.h"
 
 /* Records on the report pipe. */
-enum { STACK_REC_ACK = 1, STACK_REC_ERROR = 2, STACK_REC_OPEN_ERROR = 3 };
+enum {
+	STACK_REC_ACK = 1,
+	STACK_REC_ERROR = 2,
+	STACK_REC_OPEN_ERROR = 3,
+	STACK_REC_NOSPACE = 4, /* the step failed with STORAGE_NO_SPACE */
+};
 struct stack_rec {
 	uint32_t type;
 	uint32_t value; /* ACK: step number; ERROR: the TEEC_Result of a
@@ -23,11 +29,13 @@ struct stack_rec {
 };
 
 /* Runs steps from + 1 ... (without end) of workload seed on storage test
- * TA ta (1: a, 2: b: another UUID, so another private storage); after each
+ * TA ta (1: a, 2: b: another UUID, so another private storage). With
+ * skip (a small disk), a step failing with STORAGE_NO_SPACE is reported
+ * (NOSPACE), added to skip and the workload goes on; after each
  * acknowledged one writes an ACK record to fd; on the first error an
  * ERROR record, and exits 2. Never returns. */
-void stack_client_run(uint64_t seed, uint32_t from, int ta, int fd)
-    __attribute__((noreturn));
+void stack_client_run(uint64_t seed, uint32_t from, int ta,
+		      struct sm_skip *skip, int fd) __attribute__((noreturn));
 
 /* Exit codes of stack_client_check. */
 enum {
@@ -37,11 +45,12 @@ enum {
 	STACK_CHECK_ERR = 4, /* a TA call failed */
 };
 
-/* Compares the store with state(k) and state(k + 1) of workload seed;
+/* Compares the store with state(k) and state(k + 1) of workload seed
+ * (skip: the steps that failed with NO_SPACE, or NULL);
  * retries while storage is not available (supplicant reattaching).
  * Never returns: exits with one of the codes above. */
-void stack_client_check(uint64_t seed, uint32_t k, int ta)
-    __attribute__((noreturn));
+void stack_client_check(uint64_t seed, uint32_t k, int ta,
+			const struct sm_skip *skip) __attribute__((noreturn));
 
 /* Execution of one workload step through the TA (buf: SM_MAX bytes). */
 struct sm_op;

@@ -2,10 +2,13 @@
 #include "stack_env.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -215,8 +218,52 @@ bool stack_stop(struct stack_env *e)
 	return s && t;
 }
 
+/* A private mount namespace (as root, else in a user namespace) and the
+ * tmpfs on the supplicant's directory; false to skip. */
+bool stack_env_mount_ree(struct stack_env *e, const char *opts)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	char map[64];
+	int fd;
+
+	if (unshare(CLONE_NEWNS) < 0) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+			fprintf(stderr, "skipped: unshare: %s\n",
+				strerror(errno));
+			return false;
+		}
+		fd = open("/proc/self/setgroups", O_WRONLY);
+		if (fd >= 0) {
+			(void)!write(fd, "deny", 4);
+			close(fd);
+		}
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+		fd = open("/proc/self/uid_map", O_WRONLY);
+		if (fd < 0 || write(fd, map, strlen(map)) < 0)
+			fprintf(stderr, "uid_map: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+		fd = open("/proc/self/gid_map", O_WRONLY);
+		if (fd < 0 || write(fd, map, strlen(map)) < 0)
+			fprintf(stderr, "gid_map: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", e->ree, "tmpfs", 0, opts) < 0) {
+		fprintf(stderr, "skipped: mount tmpfs: %s\n", strerror(errno));
+		return false;
+	}
+	e->mounted = true;
+	return true;
+}
+
 void stack_env_fini(struct stack_env *e)
 {
 	stack_stop(e);
+	if (e->mounted)
+		umount2(e->ree, MNT_DETACH);
 	test_rmtree(e->dir);
 }

@@ -19,6 +19,7 @@ struct stack_env {
 	char sock[PATH_MAX], ssock[PATH_MAX];
 	char teed_state[PATH_MAX], ree[PATH_MAX], rpmb[PATH_MAX];
 	pid_t teed, suppl; /* 0: not running */
+	bool mounted;	   /* ree/ is a tmpfs of ours */
 };
 
 /*
@@ -27,6 +28,14 @@ struct stack_env {
  */
 int stack_env_init(struct stack_env *e, const char *teed_bin,
 		   const char *suppl_bin, const char *ta_dir, const char *tag);
+
+/*
+ * Enters a private mount namespace (as root; else a user namespace too)
+ * and mounts a tmpfs with opts (e.g. "size=768k,mode=0700") on ree/, for
+ * this process and the teed and supplicant it starts. False (with a
+ * message) when that is not allowed: the test should exit 77.
+ */
+bool stack_env_mount_ree(struct stack_env *e, const char *opts);
 
 /* Starts teed (--huk-zero) and waits until its socket accepts (teed
  * listens once a supplicant attached or after its 10 s wait). */

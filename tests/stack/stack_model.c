@@ -160,11 +160,32 @@ void sm_apply(struct sm_state *s, const struct sm_op *op)
 	s->step++;
 }
 
+void sm_skip_set(struct sm_skip *k, uint32_t step)
+{
+	if (step < SM_SKIP_MAX)
+		k->bits[step / 8] |= (uint8_t)(1u << (step % 8));
+}
+
+bool sm_skip_has(const struct sm_skip *k, uint32_t step)
+{
+	return k && step < SM_SKIP_MAX &&
+	       (k->bits[step / 8] & (1u << (step % 8)));
+}
+
+void sm_skip_step(struct sm_state *s)
+{
+	s->step++;
+}
+
 void sm_advance(struct sm_state *s, uint32_t n)
 {
 	struct sm_op op;
 
 	while (s->step < n) {
+		if (sm_skip_has(s->skip, s->step + 1)) {
+			sm_skip_step(s);
+			continue;
+		}
 		sm_next_op(s, &op);
 		sm_apply(s, &op);
 	}

@@ -32,9 +32,19 @@ struct sm_obj {
 	uint8_t data[SM_MAX];
 };
 
+/* Steps that failed cleanly with STORAGE_NO_SPACE (a small disk): they
+ * count as steps but change nothing. A bitmap of SM_SKIP_MAX steps. */
+#define SM_SKIP_MAX 65536
+struct sm_skip {
+	uint8_t bits[SM_SKIP_MAX / 8];
+};
+void sm_skip_set(struct sm_skip *k, uint32_t step);
+bool sm_skip_has(const struct sm_skip *k, uint32_t step);
+
 struct sm_state {
 	uint64_t seed;
-	uint32_t step; /* steps applied */
+	uint32_t step;		    /* steps applied */
+	const struct sm_skip *skip; /* or NULL */
 	struct sm_obj o[SM_NOBJ];
 };
 
@@ -42,7 +52,9 @@ void sm_init(struct sm_state *s, uint64_t seed);
 /* The op of step s->step + 1. */
 void sm_next_op(const struct sm_state *s, struct sm_op *op);
 void sm_apply(struct sm_state *s, const struct sm_op *op);
-/* Advances s to state(n) (n >= s->step). */
+/* Counts a step that failed with NO_SPACE (no change). */
+void sm_skip_step(struct sm_state *s);
+/* Advances s to state(n) (n >= s->step), skipping s->skip's steps. */
 void sm_advance(struct sm_state *s, uint32_t n);
 /* A write's bytes (op->len of them). */
 void sm_write_data(const struct sm_op *op, uint8_t *buf);

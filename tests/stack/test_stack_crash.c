@@ -48,6 +48,7 @@ static struct {
 	unsigned rounds;
 	uint64_t seed;
 	int clients;
+	const char *tmpfs; /* size of a tmpfs under the supplicant */
 } opt = {.rounds = 30, .seed = 1, .clients = 1};
 
 enum victim { V_TEED, V_SUPPL, V_BOTH };
@@ -62,13 +63,15 @@ struct round_result {
 };
 
 static uint64_t rng_state;
+static bool skipped; /* no tmpfs allowed */
 
 static uint32_t rnd(uint32_t n)
 {
 	return (uint32_t)(test_rand(&rng_state) % n);
 }
 
-static pid_t fork_client(uint64_t seed, uint32_t from, int ta, int *rfd)
+static pid_t fork_client(uint64_t seed, uint32_t from, int ta,
+			 struct sm_skip *skip, int *rfd)
 {
 	int p[2];
 	pid_t pid;
@@ -79,18 +82,30 @@ static pid_t fork_client(uint64_t seed, uint32_t from, int ta, int *rfd)
 	if (pid == 0) {
 		close(p[0]);
 		signal(SIGPIPE, SIG_IGN);
-		stack_client_run(seed, from, ta, p[1]);
+		stack_client_run(seed, from, ta, skip, p[1]);
 	}
 	close(p[1]);
 	*rfd = p[0];
 	return pid;
 }
 
-static void note(struct round_result *rr, const struct stack_rec *r)
+static struct sm_skip skips[MAX_CLIENTS]; /* steps that hit NO_SPACE */
+static unsigned nospace_steps;
+
+static struct sm_skip *skip_of(int c)
 {
-	if (r->type == STACK_REC_ACK) {
+	return opt.tmpfs ? &skips[c] : NULL;
+}
+
+static void note(struct round_result *rr, const struct stack_rec *r, int c)
+{
+	if (r->type == STACK_REC_ACK || r->type == STACK_REC_NOSPACE) {
 		rr->last_ack = r->value;
 		rr->have_ack = true;
+		if (r->type == STACK_REC_NOSPACE && skip_of(c)) {
+			sm_skip_set(skip_of(c), r->value);
+			nospace_steps++;
+		}
 	} else {
 		rr->have_error = true;
 		rr->open_error = r->type == STACK_REC_OPEN_ERROR;
@@ -111,13 +126,14 @@ static int kill_victim(struct stack_env *e, enum victim v)
 	return 0;
 }
 
-static int run_check(uint64_t seed, uint32_t k, int ta)
+static int run_check(uint64_t seed, uint32_t k, int ta,
+		     const struct sm_skip *skip)
 {
 	pid_t pid = fork();
 	int st;
 
 	if (pid == 0)
-		stack_client_check(seed, k, ta);
+		stack_client_check(seed, k, ta, skip);
 	st = stack_wait_child(pid, 60000);
 	if (st == -1) {
 		kill(pid, SIGKILL);
@@ -170,8 +186,9 @@ static int read_some(struct client *cl, int ms)
 			cl[i].eof = true;
 			continue;
 		}
-		note(&cl[i].rr, &r);
-		acks += r.type == STACK_REC_ACK;
+		note(&cl[i].rr, &r, i);
+		acks +=
+		    r.type != STACK_REC_ERROR && r.type != STACK_REC_OPEN_ERROR;
 	}
 	return acks;
 }
@@ -203,7 +220,7 @@ static void reap_clients(struct client *cl, unsigned round, enum victim v)
 			waitpid(cl[i].pid, &cl[i].status, 0);
 		}
 		while (read(cl[i].fd, &r, sizeof(r)) == (ssize_t)sizeof(r))
-			note(&cl[i].rr, &r);
+			note(&cl[i].rr, &r, i);
 		close(cl[i].fd);
 	}
 }
@@ -267,7 +284,7 @@ static bool recheck_from_disk(struct stack_env *e, unsigned round,
 		return false;
 	}
 	for (i = 0; i < opt.clients; i++) {
-		res = run_check(client_seed(i), n[i], i + 1);
+		res = run_check(client_seed(i), n[i], i + 1, skip_of(i));
 		if (res != STACK_CHECK_OLD)
 			fprintf(stderr,
 				"round %u: client %d: a new teed does not see "
@@ -294,7 +311,8 @@ static bool one_round(struct stack_env *e, unsigned round, uint32_t *n)
 		return false;
 	}
 	for (i = 0; i < opt.clients; i++) {
-		cl[i].pid = fork_client(client_seed(i), n[i], i + 1, &cl[i].fd);
+		cl[i].pid = fork_client(client_seed(i), n[i], i + 1, skip_of(i),
+					&cl[i].fd);
 		if (cl[i].pid < 0) {
 			CHECK(cl[i].pid > 0);
 			return false;
@@ -334,7 +352,8 @@ static bool one_round(struct stack_env *e, unsigned round, uint32_t *n)
 
 		if (!rr->have_ack)
 			rr->last_ack = n[i];
-		res = run_check(client_seed(i), rr->last_ack, i + 1);
+		res =
+		    run_check(client_seed(i), rr->last_ack, i + 1, skip_of(i));
 		fprintf(stderr,
 			"round %2u: killed %-10s after %2u acks + %4u us: "
 			"client %d: steps %u..%u acked (then 0x%08x), store "
@@ -364,6 +383,16 @@ static void test_crash_rounds(void)
 	rng_state = opt.seed;
 	REQUIRE(stack_env_init(&e, opt.teed, opt.suppl, opt.ta_dir,
 			       "stack-crash") == 0);
+	if (opt.tmpfs) {
+		char mo[64];
+
+		snprintf(mo, sizeof(mo), "size=%s,mode=0700", opt.tmpfs);
+		if (!stack_env_mount_ree(&e, mo)) {
+			skipped = true;
+			stack_env_fini(&e);
+			return;
+		}
+	}
 	for (i = 0; i < opt.rounds; i++)
 		if (!one_round(&e, i, n))
 			break;
@@ -372,14 +401,20 @@ static void test_crash_rounds(void)
 		CHECK(stack_stop(&e));
 		REQUIRE(stack_start(&e) == 0);
 		for (c = 0; c < opt.clients; c++)
-			CHECK_EQ(run_check(client_seed(c), n[c], c + 1),
-				 STACK_CHECK_OLD);
+			CHECK_EQ(
+			    run_check(client_seed(c), n[c], c + 1, skip_of(c)),
+			    STACK_CHECK_OLD);
 	}
 	fprintf(stderr,
-		"%u rounds, %d client(s), %u steps acknowledged; old/new: "
-		"teed %u/%u, supplicant %u/%u, both %u/%u\n",
-		i, opt.clients, steps_total, stats[0][0], stats[0][1],
-		stats[1][0], stats[1][1], stats[2][0], stats[2][1]);
+		"%u rounds, %d client(s), %u steps acknowledged (%u of them "
+		"NO_SPACE); old/new: teed %u/%u, supplicant %u/%u, both "
+		"%u/%u\n",
+		i, opt.clients, steps_total, nospace_steps, stats[0][0],
+		stats[0][1], stats[1][0], stats[1][1], stats[2][0],
+		stats[2][1]);
+	/* on a small disk, some steps must have hit NO_SPACE */
+	if (opt.tmpfs)
+		CHECK(nospace_steps > 0);
 	/* the rounds must have made progress to mean anything */
 	CHECK(steps_total >= opt.rounds);
 	stack_env_fini(&e);
@@ -390,6 +425,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: test_stack_crash TEED TEE-SUPPLICANT TA_DIR "
 		"[--rounds N] [--seed S] [--clients 1|2]\n"
+		"       [--tmpfs SIZE]\n"
 		"Kills teed and/or tee-supplicant at random moments of a GP "
 		"storage workload\nrun through the storage test TA, restarts "
 		"them and checks old-or-new and\nacknowledged durability "
@@ -397,16 +433,21 @@ static void usage(FILE *f)
 		"  --rounds N  kill/restart rounds (default 30)\n"
 		"  --seed S    workload and kill schedule (default 1)\n"
 		"  --clients N workloads in parallel, on TAs a and b (default "
-		"1)\n");
+		"1)\n"
+		"  --tmpfs SIZE the supplicant's directory on a tmpfs of SIZE "
+		"(e.g. 320k) in a\n"
+		"              private mount namespace: steps may fail with "
+		"STORAGE_NO_SPACE\n"
+		"              and must then change nothing (exit 77 if it "
+		"cannot mount)\n");
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option lo[] = {{"rounds", 1, NULL, 'r'},
-					   {"seed", 1, NULL, 's'},
-					   {"clients", 1, NULL, 'c'},
-					   {"help", 0, NULL, 'h'},
-					   {NULL, 0, NULL, 0}};
+	static const struct option lo[] = {
+	    {"rounds", 1, NULL, 'r'},  {"seed", 1, NULL, 's'},
+	    {"clients", 1, NULL, 'c'}, {"tmpfs", 1, NULL, 't'},
+	    {"help", 0, NULL, 'h'},    {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -419,6 +460,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			opt.clients = atoi(optarg);
+			break;
+		case 't':
+			opt.tmpfs = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -438,5 +482,7 @@ int main(int argc, char **argv)
 	opt.ta_dir = argv[optind + 2];
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_crash_rounds);
+	if (skipped)
+		return 77;
 	return test_report();
 }

@@ -16,12 +16,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "stack_env.h"
@@ -330,47 +328,6 @@ static void test_disk_full(void)
 	st_close(&sess);
 }
 
-/* A private mount namespace (as root, else in a user namespace) and the
- * tmpfs on the supplicant's directory; false to skip. */
-static bool mount_small_ree(void)
-{
-	uid_t uid = getuid();
-	gid_t gid = getgid();
-	char map[64];
-	int fd;
-
-	if (unshare(CLONE_NEWNS) < 0) {
-		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0) {
-			fprintf(stderr, "skipped: unshare: %s\n",
-				strerror(errno));
-			return false;
-		}
-		fd = open("/proc/self/setgroups", O_WRONLY);
-		if (fd >= 0) {
-			(void)!write(fd, "deny", 4);
-			close(fd);
-		}
-		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-		fd = open("/proc/self/uid_map", O_WRONLY);
-		if (fd < 0 || write(fd, map, strlen(map)) < 0)
-			fprintf(stderr, "uid_map: %s\n", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-		fd = open("/proc/self/gid_map", O_WRONLY);
-		if (fd < 0 || write(fd, map, strlen(map)) < 0)
-			fprintf(stderr, "gid_map: %s\n", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("tmpfs", env.ree, "tmpfs", 0, TMPFS_OPTS) < 0) {
-		fprintf(stderr, "skipped: mount tmpfs: %s\n", strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: test_stack_nospace TEED TEE-SUPPLICANT TA_DIR\n"
@@ -400,13 +357,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot make the test's directories\n");
 		return 2;
 	}
-	if (!mount_small_ree()) {
+	if (!stack_env_mount_ree(&env, TMPFS_OPTS)) {
 		test_rmtree(env.dir);
 		return SKIP;
 	}
 	RUN(test_disk_full);
 	stack_stop(&env);
-	umount2(env.ree, MNT_DETACH);
 	stack_env_fini(&env);
 	for (i = 0; i < nobjs; i++)
 		free(objs[i].data);
