@@ -482,6 +482,67 @@ static void test_held_request_fenced(void)
 	CHECK(refused > 0);
 }
 
+/* The raw-file replace (the REE FS anchor's write) cut at every request. */
+static void test_raw_replace_cut(void)
+{
+	static const enum rfs_fault modes[] = {RFS_CUT_BEFORE, RFS_CUT_AFTER};
+	uint8_t h1[32], h2[32], got[64];
+	unsigned olds = 0, news = 0;
+	size_t m;
+	long n;
+
+	test_fill_pattern(h1, sizeof(h1), 21);
+	test_fill_pattern(h2, sizeof(h2), 22);
+	for (m = 0; m < 2; m++) {
+		for (n = 0;; n++) {
+			struct crash_disk *disk = crash_disk_new();
+			struct rpmb_dev *d = prepared(disk);
+			struct rpmbfs *fs = NULL;
+			struct rfs_link l;
+			TEE_Result res = TEE_ERROR_GENERIC;
+			size_t len = 0;
+			bool fired;
+
+			REQUIRE(d);
+			rfs_link_init(&l, d);
+			REQUIRE(rfs_mount(&l, false, &fs) == 0);
+			CHECK_EQ(rpmbfs_raw_write(fs, "dirfile.db.hash", h1,
+						  sizeof(h1)),
+				 0);
+			l.fault = modes[m];
+			l.fault_at = n;
+			l.requests = 0;
+			res = rpmbfs_raw_write(fs, "dirfile.db.hash", h2,
+					       sizeof(h2));
+			fired = l.fired;
+			rpmbfs_close(fs);
+			rfs_link_free(&l);
+			rfs_link_init(&l, d);
+			REQUIRE(rfs_mount(&l, false, &fs) == 0);
+			CHECK_EQ(rpmbfs_raw_read(fs, "dirfile.db.hash", got,
+						 sizeof(got), &len),
+				 0);
+			CHECK_EQ(len, 32);
+			if (!memcmp(got, h1, 32))
+				olds++;
+			else if (!memcmp(got, h2, 32))
+				news++;
+			else
+				CHECK(false);
+			if (res == TEE_SUCCESS)
+				CHECK(!memcmp(got, h2, 32));
+			rpmbfs_close(fs);
+			rfs_link_free(&l);
+			rpmb_dev_close(d);
+			crash_disk_free(disk);
+			if (!fired)
+				break;
+		}
+	}
+	fprintf(stderr, "  raw replace: %u old, %u new\n", olds, news);
+	CHECK(olds > 0 && news > 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -494,5 +555,6 @@ int main(int argc, char **argv)
 	RUN(test_power_loss_every_disk_event);
 	RUN(test_lost_answer_resolved);
 	RUN(test_held_request_fenced);
+	RUN(test_raw_replace_cut);
 	return test_report();
 }
