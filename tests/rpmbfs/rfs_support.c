@@ -50,7 +50,11 @@ static TEE_Result link_request(void *arg, uint32_t cmd, const void *req,
 		  rpmb_frame_req_resp(req) == RPMB_REQ_AUTH_READ;
 	if (l->only_writes && !is_write)
 		return dt.request(dt.arg, cmd, req, req_len, resp, resp_len);
-	hit = l->fault != RFS_NONE && !l->fired && l->requests == l->fault_at;
+	hit = l->fault != RFS_NONE && l->requests >= l->fault_at &&
+	      (l->fault == RFS_LOSE_ONCE
+		   ? l->requests <
+			 l->fault_at + (l->fault_span ? l->fault_span : 1)
+		   : !l->fired);
 	l->requests++;
 	if (l->replay_reads && is_read && l->last_read &&
 	    l->last_read_len == resp_len) {

@@ -32,6 +32,7 @@ struct rfs_link {
 	struct rpmb_transport t; /* what rpmbfs gets */
 	enum rfs_fault fault;
 	long fault_at;	  /* data request index */
+	long fault_span;  /* RFS_LOSE_ONCE: answers lost from fault_at (0: 1) */
 	bool only_writes; /* count authenticated writes only */
 	long requests;	  /* data requests counted */
 	bool fired;
