@@ -47,6 +47,16 @@ static void check(const char *what, TEE_Result res)
 	}
 }
 
+/* The device files live only for one measurement. */
+static void drop_dev(struct rpmb_dev *d, const char *name)
+{
+	char path[4000];
+
+	rpmb_dev_close(d);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
 static struct rpmb_dev *fresh_dev(const char *name)
 {
 	struct rpmb_dev_config cfg;
@@ -130,7 +140,7 @@ static void bench_raw(struct row *r)
 		check("write", rpmbfs_link_write(&l, 10, 1, buf));
 	r->create_ms = r->update_ms = (now() - t) * 1000 / small_n;
 	free(buf);
-	rpmb_dev_close(d);
+	drop_dev(d, "raw.img");
 }
 
 static void bench_fs(struct row *r, bool optee_like)
@@ -184,7 +194,7 @@ static void bench_fs(struct row *r, bool optee_like)
 	rpmbfs_release(o);
 	rpmbfs_close(fs);
 	free(buf);
-	rpmb_dev_close(d);
+	drop_dev(d, optee_like ? "optee.img" : "fs.img");
 }
 
 static void usage(FILE *f)
