@@ -49,10 +49,13 @@ static struct {
 	uint64_t seed;
 	int clients;
 	const char *tmpfs; /* size of a tmpfs under the supplicant */
+	int hang_ms;	   /* V_HANG rounds with this answer timeout */
 } opt = {.rounds = 30, .seed = 1, .clients = 1};
 
-enum victim { V_TEED, V_SUPPL, V_BOTH };
-static const char *victim_name[] = {"teed", "supplicant", "both"};
+/* V_HANG: the supplicant is stopped until teed's answer timeout cuts it
+ * off, then woken (it may still carry out what it had received). */
+enum victim { V_TEED, V_SUPPL, V_BOTH, V_HANG };
+static const char *victim_name[] = {"teed", "supplicant", "both", "hang"};
 
 struct round_result {
 	uint32_t last_ack; /* 0 if none in this round (see have_ack) */
@@ -115,6 +118,8 @@ static void note(struct round_result *rr, const struct stack_rec *r, int c)
 
 static int kill_victim(struct stack_env *e, enum victim v)
 {
+	if (v == V_HANG)
+		return kill(e->suppl, SIGSTOP);
 	if (v == V_BOTH) { /* both at once, then reap */
 		kill(e->suppl, SIGKILL);
 		kill(e->teed, SIGKILL);
@@ -143,7 +148,7 @@ static int run_check(uint64_t seed, uint32_t k, int ta,
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static unsigned stats[3][2]; /* [victim][old/new] */
+static unsigned stats[4][2]; /* [victim][old/new] */
 static unsigned steps_total;
 
 struct client {
@@ -301,7 +306,7 @@ static bool recheck_from_disk(struct stack_env *e, unsigned round,
 static bool one_round(struct stack_env *e, unsigned round, uint32_t *n)
 {
 	struct client cl[MAX_CLIENTS];
-	enum victim v = (enum victim)rnd(3);
+	enum victim v = (enum victim)rnd(opt.hang_ms > 0 ? 4 : 3);
 	unsigned target = rnd(13), delay_us = rnd(6000), acks = 0;
 	int i, got, res;
 
@@ -339,7 +344,9 @@ static bool one_round(struct stack_env *e, unsigned round, uint32_t *n)
 	usleep(delay_us);
 	kill_victim(e, v);
 	reap_clients(cl, round, v);
-	if (v == V_SUPPL)
+	if (v == V_HANG)
+		kill(e->suppl, SIGCONT);
+	if (v == V_SUPPL || v == V_HANG)
 		check_suppl_only(e, cl, round);
 	else
 		check_teed_killed(cl, round, v);
@@ -370,7 +377,7 @@ static bool one_round(struct stack_env *e, unsigned round, uint32_t *n)
 		steps_total += rr->last_ack - n[i];
 		n[i] = rr->last_ack + (res == STACK_CHECK_NEW);
 	}
-	return v != V_SUPPL || recheck_from_disk(e, round, n);
+	return (v != V_SUPPL && v != V_HANG) || recheck_from_disk(e, round, n);
 }
 
 static void test_crash_rounds(void)
@@ -412,6 +419,9 @@ static void test_crash_rounds(void)
 		i, opt.clients, steps_total, nospace_steps, stats[0][0],
 		stats[0][1], stats[1][0], stats[1][1], stats[2][0],
 		stats[2][1]);
+	if (opt.hang_ms)
+		fprintf(stderr, "hung supplicant: old/new %u/%u\n", stats[3][0],
+			stats[3][1]);
 	/* on a small disk, some steps must have hit NO_SPACE */
 	if (opt.tmpfs)
 		CHECK(nospace_steps > 0);
@@ -439,7 +449,11 @@ static void usage(FILE *f)
 		"              private mount namespace: steps may fail with "
 		"STORAGE_NO_SPACE\n"
 		"              and must then change nothing (exit 77 if it "
-		"cannot mount)\n");
+		"cannot mount)\n"
+		"  --hang MS   also rounds where the supplicant is stopped "
+		"until teed's answer\n"
+		"              timeout (MS, TEESTORE_SUPPL_TIMEOUT_MS) cuts it "
+		"off, then woken\n");
 }
 
 int main(int argc, char **argv)
@@ -447,7 +461,8 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 	    {"rounds", 1, NULL, 'r'},  {"seed", 1, NULL, 's'},
 	    {"clients", 1, NULL, 'c'}, {"tmpfs", 1, NULL, 't'},
-	    {"help", 0, NULL, 'h'},    {NULL, 0, NULL, 0}};
+	    {"hang", 1, NULL, 'H'},    {"help", 0, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -463,6 +478,9 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			opt.tmpfs = optarg;
+			break;
+		case 'H':
+			opt.hang_ms = atoi(optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -481,6 +499,12 @@ int main(int argc, char **argv)
 	opt.suppl = argv[optind + 1];
 	opt.ta_dir = argv[optind + 2];
 	signal(SIGPIPE, SIG_IGN);
+	if (opt.hang_ms > 0) {
+		char ms[16];
+
+		snprintf(ms, sizeof(ms), "%d", opt.hang_ms);
+		setenv("TEESTORE_SUPPL_TIMEOUT_MS", ms, 1); /* for teed */
+	}
 	RUN(test_crash_rounds);
 	if (skipped)
 		return 77;
