@@ -5,6 +5,7 @@
 #include "drv_conn.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -272,6 +273,12 @@ static void *conn_thread(void *arg)
 			pthread_mutex_unlock(&c->lock);
 			break;
 		}
+	/*
+	 * Free this thread's OpenSSL state (drv_cred hashes) now: once the
+	 * connection is gone teed may exit, and OpenSSL's exit clean-up
+	 * would race the thread's own destructor (LeakSanitizer saw it).
+	 */
+	OPENSSL_thread_stop();
 	pthread_mutex_lock(&c->lock);
 	last = --c->nthreads == 0;
 	pthread_mutex_unlock(&c->lock);
