@@ -15,6 +15,7 @@
 #include "tee_error.h"
 #include "teed_anchor.h"
 #include "teed_huk.h"
+#include "teed_rpmb_anchor.h"
 
 /* Protected by ts_lock; the thread owns link and gps until stop(). */
 static struct {
@@ -29,7 +30,11 @@ static struct {
 	struct gpstore *gps;
 	enum gpstore_corrupt_policy policy;
 	struct backend *state; /* the state dir: the rollback anchor's file */
+	bool counter_on;       /* the rollback counter is wanted */
 	struct teed_anchor *anchor; /* NULL: no rollback counter */
+	/* The REE store's anchor when RPMB is mounted (docs/rollback.md). */
+	struct teed_rpmb_anchor *rpmb_anchor;
+	bool rpmb_missing; /* refused: RPMB-anchored, RPMB unavailable */
 	bool reset;
 	struct rpmbfs *rpmb; /* TEE_STORAGE_PRIVATE_RPMB; NULL: none */
 	bool rpmb_provision; /* --rpmb-provision: once, at bring-up */
@@ -81,12 +86,73 @@ static void rpmb_open(const uint8_t *huk, size_t huk_len)
 	secmem_wipe(&cfg, sizeof(cfg));
 }
 
+/*
+ * The REE store's anchor (docs/rollback.md, "RPMB anchor"): RPMB mounted
+ * -> the RPMB hash (level 1000), checked against teed's counter while
+ * RPMB holds no hash yet; else teed's counter (level 100), but never for
+ * a store marked RPMB-anchored unless the administrator resets it
+ * (*unmark: clear the marker once the store is open).
+ */
+static TEE_Result choose_anchor(struct gpstore_config *cfg, bool *unmark)
+{
+	const struct tstore_anchor *counter =
+	    ts.anchor ? teed_anchor_hook(ts.anchor) : NULL;
+	bool marked = false;
+	TEE_Result res;
+
+	*unmark = false;
+	if (ts.rpmb) {
+		res = teed_rpmb_anchor_new(ts.rpmb, ts.state, counter, ts.reset,
+					   &ts.rpmb_anchor);
+		if (res)
+			return res;
+		cfg->ree_cfg.anchor = teed_rpmb_anchor_hook(ts.rpmb_anchor);
+		cfg->ree_cfg.anchor_reset = ts.reset;
+		cfg->anti_rollback_level = 1000;
+		if (ts.reset)
+			log_warnx("--reset-storage: the REE storage is "
+				  "re-anchored in RPMB (%s) as it is",
+				  TEED_RPMB_ANCHOR_FILE);
+		return TEE_SUCCESS;
+	}
+	if (ts.state) {
+		res = teed_rpmb_marker_get(ts.state, &marked);
+		if (res) {
+			log_warnx("cannot read the RPMB anchor marker: %s",
+				  tee_error_name(res));
+			return res;
+		}
+	}
+	if (marked && !ts.reset) {
+		log_warnx("trusted storage REFUSED: the REE storage is "
+			  "anchored in RPMB but RPMB storage is unavailable; "
+			  "it is not downgraded to the weaker rollback "
+			  "counter. Restart teed with the RPMB device back, "
+			  "or with --reset-storage to re-anchor it with the "
+			  "counter (level 100)");
+		ts.rpmb_missing = true;
+		return TEE_ERROR_SECURITY;
+	}
+	if (marked) {
+		log_warnx("ADMINISTRATOR RESET: the RPMB-anchored REE storage "
+			  "is re-anchored with teed's rollback counter "
+			  "(protection level 100): RPMB is unavailable");
+		*unmark = true;
+	}
+	if (counter) {
+		cfg->ree_cfg.anchor = counter;
+		cfg->ree_cfg.anchor_reset = ts.reset;
+	}
+	return TEE_SUCCESS;
+}
+
 /* Opens gpstore over the link's backend; the HUK copy is wiped here. */
 static TEE_Result storage_open(struct gpstore **out)
 {
 	struct gpstore_config cfg;
 	uint8_t huk[TEED_HUK_MAX];
 	size_t huk_len = sizeof(huk);
+	bool unmark = false;
 	TEE_Result res;
 
 	if (teed_huk(huk, &huk_len))
@@ -96,23 +162,30 @@ static TEE_Result storage_open(struct gpstore **out)
 	/*
 	 * GP's levels: 100 is rollback protection enforced by the REE
 	 * (teed's counter lives in a normal-world file system), 1000 needs
-	 * TEE-controlled hardware (RPMB). OP-TEE says 100 without RPMB too.
+	 * TEE-controlled hardware (RPMB: choose_anchor). OP-TEE says 100
+	 * without RPMB too.
 	 */
 	cfg.anti_rollback_level = 100;
 	res = TEE_SUCCESS;
-	if (ts.state && !ts.anchor)
+	if (ts.state && ts.counter_on && !ts.anchor)
 		res = teed_anchor_new(ts.state, huk, huk_len, &ts.anchor);
-	if (!res && ts.anchor) {
-		cfg.ree_cfg.anchor = teed_anchor_hook(ts.anchor);
-		cfg.ree_cfg.anchor_reset = ts.reset;
-	}
+	/* RPMB first: it decides the REE store's anchor. */
 	if (!res && !ts.rpmb_tried)
 		rpmb_open(huk, huk_len);
 	cfg.rpmb = ts.rpmb;
 	if (!res)
-		res = gpstore_new(&cfg, out);
+		res = choose_anchor(&cfg, &unmark);
 	if (!res)
+		res = gpstore_new(&cfg, out);
+	if (!res) {
 		ts.reset = false; /* done once */
+		if (unmark && teed_rpmb_marker_clear(ts.state))
+			log_warnx("cannot remove the RPMB anchor marker %s",
+				  TEED_RPMB_MARKER_FILE);
+	} else {
+		teed_rpmb_anchor_free(ts.rpmb_anchor);
+		ts.rpmb_anchor = NULL;
+	}
 	secmem_wipe(huk, sizeof(huk));
 	secmem_wipe(&cfg, sizeof(cfg));
 	return res;
@@ -154,10 +227,14 @@ static void *bringup_thread(void *arg)
 		}
 		if (res == TEE_ERROR_SECURITY) {
 			/* Not transient: the administrator decides. */
-			log_warnx("trusted storage REFUSED: rollback detected "
-				  "(docs/rollback.md); TAs have no storage. "
-				  "Restore the directory, or restart teed with "
-				  "--reset-storage to accept it as it is");
+			if (!ts.rpmb_missing)
+				log_warnx(
+				    "trusted storage REFUSED: rollback "
+				    "detected "
+				    "(docs/rollback.md); TAs have no storage. "
+				    "Restore the directory, or restart teed "
+				    "with "
+				    "--reset-storage to accept it as it is");
 			pthread_mutex_lock(&ts.lock);
 			ts.refused = true;
 			pthread_cond_broadcast(&ts.changed);
@@ -189,25 +266,24 @@ static void deadline_after(struct timespec *ts_out, int ms)
 int teed_storage_start(const struct teed_storage_opts *o)
 {
 	struct timespec until;
+	TEE_Result res;
 	int rc;
 
 	ts.policy = o->corrupt_policy;
 	ts.reset = o->reset_storage;
 	ts.rpmb_provision = o->rpmb_provision;
-	if (o->rollback_counter) {
-		TEE_Result res = backend_posix_open(o->state_dir, &ts.state);
-
-		if (res) {
-			log_warnx(
-			    "%s: cannot open for the rollback counter: %s",
-			    o->state_dir, tee_error_name(res));
-			return -EIO;
-		}
-	} else {
-		log_warnx("rollback counter disabled (--no-rollback-counter): "
-			  "a restored old copy of the REE storage directory "
-			  "will be accepted");
+	ts.counter_on = o->rollback_counter;
+	/* Also without the counter: the RPMB anchor's marker lives there. */
+	res = backend_posix_open(o->state_dir, &ts.state);
+	if (res) {
+		log_warnx("%s: cannot open for the rollback anchors: %s",
+			  o->state_dir, tee_error_name(res));
+		return -EIO;
 	}
+	if (!o->rollback_counter)
+		log_warnx("rollback counter disabled (--no-rollback-counter): "
+			  "without RPMB a restored old copy of the REE storage "
+			  "directory will be accepted");
 	rc = suppl_link_start(o->suppl_socket, &ts.link);
 	if (!rc) {
 		rc = -pthread_create(&ts.thread, NULL, bringup_thread, NULL);
@@ -256,6 +332,8 @@ void teed_storage_stop(void)
 	ta_side_set_storage(NULL);
 	gpstore_destroy(ts.gps);
 	ts.gps = NULL;
+	teed_rpmb_anchor_free(ts.rpmb_anchor); /* before its RPMB FS */
+	ts.rpmb_anchor = NULL;
 	rpmbfs_close(ts.rpmb);
 	ts.rpmb = NULL;
 	ts.rpmb_tried = false;

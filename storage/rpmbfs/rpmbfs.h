@@ -137,8 +137,9 @@ TEE_Result rpmbfs_enum_next(struct rpmbfs *fs, const TEE_UUID *ta,
 
 /*
  * Raw files outside the object namespace, named as OP-TEE names them
- * (e.g. "dirfile.db.hash" of CFG_REE_FS_INTEGRITY_RPMB; a name never
- * starts with '/'), their FEK wrapped with the TSK of the nil UUID as
+ * (e.g. "dirfile.db.hash" of CFG_REE_FS_INTEGRITY_RPMB; a name has no
+ * '/', and its FAT entry is named "/" + name as OP-TEE's
+ * tee_rpmb_fs_raw_open names it), their FEK wrapped with the TSK of the nil UUID as
  * OP-TEE's tee_rpmb_fs_raw_open does. read: ITEM_NOT_FOUND if none,
  * SHORT_BUFFER (*len set) if cap is too small. write: creates or replaces
  * the whole file atomically (one FAT entry commit); len 1..partition.

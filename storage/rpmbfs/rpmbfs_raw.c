@@ -1,6 +1,7 @@
 /*
  * Files outside the object namespace, named as OP-TEE names them
- * ("dirfile.db.hash", CFG_REE_FS_INTEGRITY_RPMB): OP-TEE opens them with
+ * ("dirfile.db.hash", CFG_REE_FS_INTEGRITY_RPMB; in the FAT
+ * "/dirfile.db.hash"): OP-TEE opens them with
  * the nil TA UUID, so their FEK is wrapped with the TSK of 16 zero bytes
  * (keys_derive_rpmb_hash_tsk). A write replaces the whole file with one
  * FAT entry commit (docs/rpmbfs.md "Raw files").
@@ -12,15 +13,20 @@
 #include "rpmbfs_int.h"
 #include "secmem.h"
 
+/*
+ * The FAT name is "/" + name, as tee_rpmb_fs_raw_open builds it
+ * ("/dirfile.db.hash"); it has no second '/' so it is never an object's
+ * "/<uuid>/<id>".
+ */
 static TEE_Result raw_name(const char *name, char out[RPMBFS_NAME_LEN])
 {
 	size_t len = strlen(name);
 
-	/* Never an object's name: those start with '/'. */
-	if (!len || len >= RPMBFS_NAME_LEN || name[0] == '/')
+	if (!len || len + 1 >= RPMBFS_NAME_LEN || strchr(name, '/'))
 		return TEE_ERROR_BAD_PARAMETERS;
 	memset(out, 0, RPMBFS_NAME_LEN);
-	memcpy(out, name, len);
+	out[0] = '/';
+	memcpy(out + 1, name, len);
 	return TEE_SUCCESS;
 }
 

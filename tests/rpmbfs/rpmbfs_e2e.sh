@@ -4,8 +4,9 @@
 # tee-run's tee-supplicant and its emulated device. Without provisioning
 # RPMB storage is unavailable; `teed --rpmb-provision` programs the key
 # (logged); objects persist across restarts and stay apart from the REE
-# storage; a device holding another key is refused with a clear error,
-# left untouched, and the REE storage keeps working.
+# storage; a device holding another key is refused with a clear error and
+# left untouched, and the REE storage, anchored in RPMB since the
+# provisioning, is refused with it and works again with its own device.
 #
 #   rpmbfs_e2e.sh BUILD_DIR      exit 0 pass, 1 fail
 set -u
@@ -75,13 +76,25 @@ else
 		ok "device with another key refused with a clear error" ||
 		bad "device with another key: no clear error"
 fi
-run "$a" --huk-zero "$teed" "$ss" --storage ree get R "$work/back" &&
-	cmp -s "$work/back" "$work/v2" &&
-	ok "REE storage unaffected by the refused RPMB device" ||
-	bad "REE storage after the refused RPMB device"
+# The REE storage of a is anchored in RPMB (docs/rollback.md, "RPMB
+# anchor"): with the refused device it is refused too, never downgraded to
+# the weaker counter; with its own device back it works again.
+if run "$a" --huk-zero "$teed" "$ss" --storage ree get R "$work/back"; then
+	bad "RPMB-anchored REE storage served without its RPMB device"
+else
+	grep -q "anchored in RPMB but RPMB storage is unavailable" \
+		"$work/log" &&
+		ok "RPMB-anchored REE storage refused (not downgraded)" ||
+		bad "RPMB-anchored REE storage: no clear refusal"
+fi
 cp "$a/rpmb.img" "$b/rpmb.img"
 run "$b" "--huk-file $work/huk-b" "$teed" "$ss" --storage rpmb get Y \
 	"$work/back" && cmp -s "$work/back" "$work/v2" &&
 	ok "the refused device was left untouched" ||
 	bad "the refused device was changed"
+cp "$work/a-rpmb.img" "$a/rpmb.img"
+run "$a" --huk-zero "$teed" "$ss" --storage ree get R "$work/back" &&
+	cmp -s "$work/back" "$work/v2" &&
+	ok "REE storage back with its own RPMB device" ||
+	bad "REE storage with its own RPMB device back"
 [ "$fails" -eq 0 ]
