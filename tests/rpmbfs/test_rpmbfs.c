@@ -502,7 +502,8 @@ static void test_raw_files(void)
 			0);
 		REQUIRE(host_read(d, key, 2, blk, 1) == 0);
 		rpmbfs_fat_decode(blk, &e);
-		CHECK(!strcmp(e.name, "dirfile.db.hash"));
+		/* tee_rpmb_fs_raw_open's FAT name: "/" + name. */
+		CHECK(!strcmp(e.name, "/dirfile.db.hash"));
 		CHECK_EQ(e.flags, 1);
 		CHECK_EQ(e.size, 32);
 		REQUIRE(keys_create(rfs_huk, 16, true, &k) == 0);
