@@ -21,6 +21,9 @@ struct dirf {
 	uint32_t fh;
 	bool fh_open;
 	bool created; /* no committed dirf.db was found: a new one was made */
+	/* The last open fell back to the previous generation (a crash
+	 * inside a commit's last barrier). */
+	bool fell_back;
 	struct dirf_open_opts opts; /* the anchor's rules (docs/rollback.md) */
 	struct htree *ht;
 	struct dirf_index ix;
@@ -128,38 +131,112 @@ static TEE_Result create_file(struct dirf *d, struct batch *b,
 	return res;
 }
 
-static TEE_Result load(struct dirf *d, struct batch *b)
+/*
+ * The crash fallback (docs/engine.md, "Commit protocol"): dirf.db's
+ * blocks, nodes and header become durable in one barrier, so a crash
+ * inside it may leave the newest header on disk with some of its nodes or
+ * blocks missing, and that tree fails verification. The previous
+ * generation (the other header slot, counter one below) is then the last
+ * acknowledged state: open it instead. Only for a verification failure
+ * (TEE_ERROR_CORRUPT_OBJECT: bad tag, hash mismatch, short read), only
+ * with a counter anchor and only to the anchored counter itself (the
+ * newest is then the unacknowledged anchor + 1; docs/rollback.md). A hash
+ * anchor opens the anchored generation by its root hash anyway.
+ */
+static TEE_Result load_previous(struct dirf *d, struct batch *b,
+				const uint8_t *tsk)
 {
-	uint8_t tsk[KEYS_TSK_SIZE];
 	TEE_Result res;
 
-	res = keys_derive_dirf_tsk(d->keys, tsk);
+	/* Without a counter anchor a damaged newest generation could not
+	 * be told from a crash: no fallback (CORRUPT, as OP-TEE). */
+	if (d->opts.by_hash || !d->opts.counter_anchored)
+		return TEE_ERROR_CORRUPT_OBJECT;
+	res = htree_open_previous(d->be, d->fh, tsk, d->opts.min_counter,
+				  &d->cfg, &d->ht);
 	if (res)
-		return res;
+		return TEE_ERROR_CORRUPT_OBJECT;
+	if (d->opts.counter_anchored &&
+	    htree_committed_counter(d->ht) != d->opts.min_counter) {
+		log_warnx("dirf.db: previous generation %u is not the anchored "
+			  "one (%u): no fallback",
+			  htree_committed_counter(d->ht), d->opts.min_counter);
+		return TEE_ERROR_CORRUPT_OBJECT;
+	}
+	res = build_index(d, b);
+	if (res)
+		return TEE_ERROR_CORRUPT_OBJECT;
+	log_warnx("dirf.db: the newest generation fails verification (a "
+		  "crash inside its commit): opened the previous one, "
+		  "counter %u",
+		  htree_committed_counter(d->ht));
+	d->fell_back = true;
+	return TEE_SUCCESS;
+}
+
+/* Forgets a failed attempt at opening the tree (the file stays open). */
+static void drop_tree(struct dirf *d, struct batch *b)
+{
+	batch_discard(b);
+	htree_close(d->ht);
+	d->ht = NULL;
+	dirf_index_clear(&d->ix);
+}
+
+/*
+ * dirf.db's tree into d->ht: the existing file opened, or a new one made
+ * (*fresh) where none exists or its create never committed.
+ */
+static TEE_Result open_tree(struct dirf *d, struct batch *b, const uint8_t *tsk,
+			    bool *fresh)
+{
+	TEE_Result res;
+
+	*fresh = false;
 	res = backend_open(d->be, DIRF_FILE_NAME, &d->fh);
 	if (res == TEE_ERROR_ITEM_NOT_FOUND) {
 		/* An anchored store never silently starts afresh. */
-		res = d->opts.must_exist ? TEE_ERROR_SECURITY
-					 : create_file(d, b, tsk);
-		goto out;
+		if (d->opts.must_exist)
+			return TEE_ERROR_SECURITY;
+		*fresh = true;
+		return create_file(d, b, tsk);
 	}
 	if (res)
-		goto out;
+		return res;
 	d->fh_open = true;
 	res =
 	    htree_open(d->be, d->fh, tsk, d->opts.by_hash ? d->opts.hash : NULL,
 		       d->opts.min_counter, &d->cfg, &d->ht);
 	if (res == TEE_ERROR_NO_DATA && d->opts.must_exist)
-		res = TEE_ERROR_SECURITY;
+		return TEE_ERROR_SECURITY;
 	if (res == TEE_ERROR_NO_DATA) {
 		/* A create that never committed: OP-TEE re-creates it. */
 		close_file(d);
-		res = create_file(d, b, tsk);
+		*fresh = true;
+		return create_file(d, b, tsk);
 	}
-out:
-	secmem_wipe(tsk, sizeof(tsk));
+	return res;
+}
+
+static TEE_Result load(struct dirf *d, struct batch *b)
+{
+	uint8_t tsk[KEYS_TSK_SIZE];
+	TEE_Result res;
+	bool fresh;
+
+	d->fell_back = false;
+	res = keys_derive_dirf_tsk(d->keys, tsk);
+	if (res)
+		return res;
+	res = open_tree(d, b, tsk, &fresh);
 	if (!res)
 		res = build_index(d, b);
+	/* The newest tree of an existing file fails verification. */
+	if (res == TEE_ERROR_CORRUPT_OBJECT && d->fh_open && !fresh) {
+		drop_tree(d, b);
+		res = load_previous(d, b, tsk);
+	}
+	secmem_wipe(tsk, sizeof(tsk));
 	if (res) {
 		close_file(d);
 		dirf_index_clear(&d->ix);
@@ -217,6 +294,11 @@ void dirf_set_open_opts(struct dirf *d, const struct dirf_open_opts *opts)
 bool dirf_was_created(const struct dirf *d)
 {
 	return d->created;
+}
+
+bool dirf_fell_back(const struct dirf *d)
+{
+	return d->fell_back;
 }
 
 TEE_Result dirf_reload(struct dirf *d, struct batch *b)

@@ -74,6 +74,8 @@ struct dirf;
 /*
  * Opens dirf.db in be, creating it if it does not exist or if its create
  * never committed (htree_open: TEE_ERROR_NO_DATA), and builds the index.
+ * If the newest generation fails verification, the previous one is
+ * opened instead (the crash fallback, see dirf_fell_back()).
  * Duplicate file numbers: the later entry is zeroed (as OP-TEE does),
  * committed with the next commit. b is used for I/O during open.
  */
@@ -93,6 +95,12 @@ struct dirf_open_opts {
 	uint8_t hash[HTREE_HASH_SIZE];
 	/* Missing or never committed: TEE_ERROR_SECURITY, not a new file. */
 	bool must_exist;
+	/*
+	 * min_counter is an anchored counter: the crash fallback to the
+	 * previous generation is taken only if that generation's counter is
+	 * min_counter itself (docs/rollback.md).
+	 */
+	bool counter_anchored;
 };
 
 /* dirf_open() under opts (NULL: all zero). */
@@ -109,6 +117,13 @@ void dirf_set_open_opts(struct dirf *d, const struct dirf_open_opts *opts);
  * lost or removed, not to a crashed create.
  */
 bool dirf_was_created(const struct dirf *d);
+
+/*
+ * True if the last open or reload found the newest generation failing
+ * verification and opened the previous one (docs/engine.md, "Commit
+ * protocol": a crash inside a commit's last barrier).
+ */
+bool dirf_fell_back(const struct dirf *d);
 
 /* Re-reads dirf.db from disk and rebuilds the index (unknown outcome). */
 TEE_Result dirf_reload(struct dirf *d, struct batch *b);
@@ -170,8 +185,9 @@ TEE_Result dirf_next(const struct dirf *d, const TEE_UUID *uuid,
 /*
  * Commit (docs/engine.md, "Commit protocol"). The changes above already
  * queued dirf.db's blocks; prepare queues the dirty nodes (uncommitted
- * slots, no header); after the caller's first barrier, header queues the
- * commit record; after the second barrier, done. abort forgets the
+ * slots, no header); after the caller's first barrier (the object files
+ * only), header queues the commit record; one SYNC of dirf.db then makes
+ * blocks, nodes and header durable together; after it, done. abort forgets the
  * changes and reloads the committed state (and the index) from disk.
  */
 bool dirf_is_dirty(const struct dirf *d);

@@ -94,6 +94,21 @@ TEE_Result htree_open(struct backend *be, uint32_t fh,
 		      const uint8_t *expected_hash, uint32_t min_counter,
 		      const struct htree_config *cfg, struct htree **out);
 
+/*
+ * Opens and fully verifies the generation before the newest one: the
+ * other header slot, only if its counter is exactly one below the newest
+ * header's (chosen by counter parity as htree_open does);
+ * TEE_ERROR_CORRUPT_OBJECT otherwise. For dirf.db's crash fallback only
+ * (docs/engine.md, "Commit protocol"; added for the one-flush commit):
+ * its header is made durable in the same barrier as its nodes, so after a
+ * crash the newest header may name nodes that never reached the disk.
+ */
+TEE_Result htree_open_previous(struct backend *be, uint32_t fh,
+			       const uint8_t tsk[KEYS_TSK_SIZE],
+			       uint32_t min_counter,
+			       const struct htree_config *cfg,
+			       struct htree **out);
+
 /* Frees everything and wipes the FEK. NULL is a no-op. */
 void htree_close(struct htree *ht);
 

@@ -89,6 +89,33 @@ static TEE_Result select_slot(const uint8_t *hb, size_t hdone,
 	return TEE_SUCCESS;
 }
 
+/*
+ * The slot of the generation before the newest (htree_open_previous):
+ * the other slot, only if its counter is exactly one below the newest
+ * header's, i.e. the generation that the newest one replaced.
+ */
+static TEE_Result select_previous(const uint8_t *hb, size_t hdone,
+				  const uint8_t *nb, size_t ndone, int *slot)
+{
+	uint32_t newest, prev;
+	TEE_Result res;
+	int s;
+
+	res = select_slot(hb, hdone, nb, ndone, NULL, &s);
+	if (res != TEE_SUCCESS)
+		return res;
+	newest = get_le32(hb + HTREE_HEAD_SIZE * s + 64);
+	prev = get_le32(hb + HTREE_HEAD_SIZE * (1 - s) + 64);
+	if (!newest || prev != newest - 1)
+		return TEE_ERROR_CORRUPT_OBJECT;
+	s = 1 - s;
+	if (ndone < (size_t)HTREE_NODE_SIZE * (s + 1) ||
+	    hdone < (size_t)HTREE_HEAD_SIZE * (s + 1))
+		return TEE_ERROR_CORRUPT_OBJECT;
+	*slot = s;
+	return TEE_SUCCESS;
+}
+
 /* Checks imeta against what a well-formed tree allows. */
 static TEE_Result parse_imeta(struct htree *ht,
 			      const uint8_t imeta[HTREE_IMETA_SIZE])
@@ -215,8 +242,8 @@ static TEE_Result take_fek(struct htree *ht, const uint8_t *tsk,
 	return htree_crypto_init(ht);
 }
 
-TEE_Result htree_load(struct htree *ht, const uint8_t *tsk,
-		      const uint8_t *expected_hash)
+static TEE_Result load(struct htree *ht, const uint8_t *tsk,
+		       const uint8_t *expected_hash, bool previous)
 {
 	uint8_t hb[2 * HTREE_HEAD_SIZE];
 	uint8_t imeta[HTREE_IMETA_SIZE];
@@ -248,8 +275,11 @@ TEE_Result htree_load(struct htree *ht, const uint8_t *tsk,
 		res = TEE_ERROR_GENERIC; /* a backend bug, not the file */
 		goto out;
 	}
-	res = select_slot(hb, ops[0].done, buf, ops[1].done, expected_hash,
-			  &slot);
+	if (previous)
+		res = select_previous(hb, ops[0].done, buf, ops[1].done, &slot);
+	else
+		res = select_slot(hb, ops[0].done, buf, ops[1].done,
+				  expected_hash, &slot);
 	if (res != TEE_SUCCESS)
 		goto out;
 	htree_head_unpack(hb + HTREE_HEAD_SIZE * slot, &h);
@@ -294,6 +324,12 @@ out:
 	secmem_wipe(imeta, sizeof(imeta));
 	free(buf);
 	return res;
+}
+
+TEE_Result htree_load(struct htree *ht, const uint8_t *tsk,
+		      const uint8_t *expected_hash)
+{
+	return load(ht, tsk, expected_hash, false);
 }
 
 static TEE_Result htree_alloc(struct backend *be, uint32_t fh,
@@ -391,6 +427,30 @@ TEE_Result htree_open(struct backend *be, uint32_t fh,
 	if (res != TEE_SUCCESS)
 		return res;
 	res = htree_load(ht, tsk, expected_hash);
+	if (res != TEE_SUCCESS) {
+		htree_close(ht);
+		return res;
+	}
+	*out = ht;
+	return TEE_SUCCESS;
+}
+
+TEE_Result htree_open_previous(struct backend *be, uint32_t fh,
+			       const uint8_t tsk[KEYS_TSK_SIZE],
+			       uint32_t min_counter,
+			       const struct htree_config *cfg,
+			       struct htree **out)
+{
+	struct htree *ht = NULL;
+	TEE_Result res;
+
+	*out = NULL;
+	if (!be || !tsk)
+		return TEE_ERROR_BAD_PARAMETERS;
+	res = htree_alloc(be, fh, cfg, min_counter, &ht);
+	if (res != TEE_SUCCESS)
+		return res;
+	res = load(ht, tsk, NULL, true);
 	if (res != TEE_SUCCESS) {
 		htree_close(ht);
 		return res;

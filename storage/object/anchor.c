@@ -28,8 +28,10 @@ static void rules(const struct tstore_anchor_state *st,
 {
 	memset(o, 0, sizeof(*o));
 	o->must_exist = st->present;
-	if (st->present && st->has_counter)
+	if (st->present && st->has_counter) {
 		o->min_counter = st->min_counter;
+		o->counter_anchored = true;
+	}
 	if (st->present && !st->has_counter && st->has_hash) {
 		o->by_hash = true;
 		memcpy(o->hash, st->root_hash, sizeof(o->hash));

@@ -6,12 +6,18 @@
  *   1. object file: its data blocks are already queued (uncommitted
  *      slots); queue its dirty nodes and header (uncommitted slot);
  *      dirf.db: queue the changed entries' blocks and nodes;
- *      barrier 1: SYNC of each touched file (+ SYNC_DIR for new files).
- *   2. dirf.db header (the commit record); barrier 2: SYNC of dirf.db.
+ *      barrier 1: SYNC of each object file (+ SYNC_DIR for new files);
+ *      dirf.db is written but not synced.
+ *   2. dirf.db header (the commit record); barrier 2: SYNC of dirf.db,
+ *      its blocks, nodes and header durable together.
  *   3. only then the caller removes obsolete files and truncates shrunk
  *      ones.
- * Everything before the commit record goes to uncommitted slots: a crash
- * or an error up to step 2 leaves the committed state untouched.
+ * Everything but dirf.db's header goes to uncommitted slots, and dirf.db's
+ * header to the slot of the generation before the committed one: a crash
+ * or an error before barrier 2 leaves the committed state untouched, and a
+ * crash inside barrier 2 leaves either the new generation or a newest
+ * header whose tree fails verification, which opens the committed one
+ * (dirf.c's fallback; docs/engine.md).
  *
  * Group commit. Steps 1b-2 (the dirf.db part) are shared: a commit that
  * finds no group at work leads one at once, with its object's blocks

@@ -1,7 +1,8 @@
 /*
  * The leader's part of a group commit (docs/engine.md, "Group commit"):
  * the entry changes of every member in one dirf.db commit, one pair of
- * barriers for all of them.
+ * barriers for all of them (with an anchor, barrier 1: the object files;
+ * barrier 2: dirf.db, blocks, nodes and header together).
  *
  * Each member's change is first admitted: the checks that can fail
  * without touching anything (an existing ID for a create without
@@ -111,34 +112,48 @@ static TEE_Result apply(struct tstore *s, struct batch *b, struct commit *c)
 }
 
 /*
- * Barrier 1: dirf.db, the directory if a member's file is new, and the
- * member files not synced yet (the leader's own: followers sync theirs
- * while they wait).
+ * Barrier 1: the member files not synced yet (the leader's own: followers
+ * sync theirs while they wait) and the directory if a member's file is
+ * new. With a rollback anchor, dirf.db's queued blocks and nodes are
+ * written in the same submit but not synced here: barrier 2 makes them
+ * durable together with the header, and a crash inside barrier 2 opens
+ * the anchored generation (dirf.c's fallback, docs/engine.md and
+ * docs/rollback.md). Without an anchor nothing could tell that crash from
+ * a damaged newest generation, so dirf.db is synced here as well (the
+ * two-barrier protocol OP-TEE's format relies on). *synced: the submit
+ * carried a SYNC (an anchored remove or rename has nothing to sync).
  */
 static TEE_Result barrier_one(struct tstore *s, struct batch *b,
-			      struct commit *members)
+			      struct commit *members, bool *synced)
 {
 	TEE_Result res = TEE_SUCCESS;
 	bool created = false;
 	struct commit *c;
 
+	*synced = false;
 	for (c = members; !res && c; c = c->next) {
 		if (!c->applied)
 			continue;
 		created |= c->created;
-		if (c->ht && !c->synced)
+		if (c->ht && !c->synced) {
 			res = batch_sync(b, c->fh);
+			*synced = true;
+		}
 	}
-	if (!res)
+	if (!res && !s->anchor) {
 		res = batch_sync(b, dirf_fh(s->dirf));
-	if (!res && created)
+		*synced = true;
+	}
+	if (!res && created) {
 		res = batch_sync_dir(b);
+		*synced = true;
+	}
 	if (!res)
 		res = batch_flush(b);
 	return res;
 }
 
-/* Barrier 2: the commit record of every member at once. */
+/* Barrier 2: dirf.db's blocks, nodes and commit record, for every member. */
 static TEE_Result commit_record(struct tstore *s, struct batch *b)
 {
 	TEE_Result res;
@@ -235,6 +250,7 @@ void tstore_group_commit(struct tstore *s, struct batch *b,
 			 struct commit *members)
 {
 	size_t applied = 0;
+	bool synced = false;
 	TEE_Result res;
 
 	pthread_mutex_lock(&s->dirf_lock);
@@ -251,7 +267,7 @@ void tstore_group_commit(struct tstore *s, struct batch *b,
 		res = dirf_commit_prepare(s->dirf, b);
 	pthread_mutex_unlock(&s->dirf_lock);
 	if (!res)
-		res = barrier_one(s, b, members);
+		res = barrier_one(s, b, members, &synced);
 	if (res) {
 		pthread_mutex_lock(&s->dirf_lock);
 		abort_group(s, b, members, applied != 0, res);
@@ -285,6 +301,7 @@ void tstore_group_commit(struct tstore *s, struct batch *b,
 	pthread_mutex_lock(&s->lock);
 	s->stats.commits += applied;
 	s->stats.groups++;
-	s->stats.barriers += s->anchor ? 3 : 2;
+	/* Barrier 1 only when it synced something, barrier 2, the anchor. */
+	s->stats.barriers += (synced ? 1 : 0) + 1 + (s->anchor ? 1 : 0);
 	pthread_mutex_unlock(&s->lock);
 }

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "tstore_internal.h"
+#include "tstore_test.h"
 
 void tstore_config_init(struct tstore_config *cfg, const uint8_t *huk,
 			size_t huk_len)
@@ -250,4 +251,14 @@ void tstore_get_stats(struct tstore *s, struct tstore_stats *st)
 	pthread_mutex_lock(&s->lock);
 	*st = s->stats;
 	pthread_mutex_unlock(&s->lock);
+}
+
+bool tstore_test_dirf_fell_back(struct tstore *s)
+{
+	bool v;
+
+	pthread_mutex_lock(&s->dirf_lock);
+	v = dirf_fell_back(s->dirf);
+	pthread_mutex_unlock(&s->dirf_lock);
+	return v;
 }

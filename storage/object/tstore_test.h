@@ -30,4 +30,11 @@ void tstore_test_hold_groups(struct tstore *s, bool hold);
  */
 uint64_t tstore_test_group_joins(struct tstore *s);
 
+/*
+ * True if dirf.db's last open or reload took the crash fallback to the
+ * previous generation (docs/engine.md, "Commit protocol"), so that a crash
+ * test can assert that it exercises that path.
+ */
+bool tstore_test_dirf_fell_back(struct tstore *s);
+
 #endif
