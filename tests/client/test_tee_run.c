@@ -45,10 +45,11 @@ static int client_main(void)
 	return 0;
 }
 
-/* Runs tee-run with CMD...; returns its exit status. */
-static int run(const char *const *cmd)
+/* Runs tee-run with extra options pre (may be NULL) and CMD...; returns
+ * its exit status. */
+static int run_with(const char *const *pre, const char *const *cmd)
 {
-	const char *argv[24];
+	const char *argv[32];
 	int n = 0, st, i;
 	pid_t pid;
 
@@ -60,8 +61,10 @@ static int run(const char *const *cmd)
 	argv[n++] = "--state-dir";
 	argv[n++] = state;
 	argv[n++] = "--huk-zero";
+	for (i = 0; pre && pre[i] && n < 20; i++)
+		argv[n++] = pre[i];
 	argv[n++] = "--";
-	for (i = 0; cmd[i] && n < 23; i++)
+	for (i = 0; cmd[i] && n < 31; i++)
 		argv[n++] = cmd[i];
 	argv[n] = NULL;
 	pid = fork();
@@ -73,6 +76,27 @@ static int run(const char *const *cmd)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int run(const char *const *cmd)
+{
+	return run_with(NULL, cmd);
+}
+
+/* --teed-arg reaches teed: a bad one stops it, a good one is used. */
+static void test_teed_args_passed(void)
+{
+	static const char *const ok[] = {"true", NULL};
+	static const char *const bogus[] = {"--teed-arg", "--no-such-option",
+					    NULL};
+	static const char *const limit[] = {"--teed-arg", "--max-sessions",
+					    "--teed-arg", "4", NULL};
+	static const char *const bad_limit[] = {"--teed-arg", "--max-sessions",
+						"--teed-arg", "zero", NULL};
+
+	CHECK_EQ(run_with(bogus, ok), 125);
+	CHECK_EQ(run_with(limit, ok), 0);
+	CHECK_EQ(run_with(bad_limit, ok), 125);
 }
 
 static void test_exit_status_passthrough(void)
@@ -145,6 +169,7 @@ int main(int argc, char **argv)
 	snprintf(tmp, sizeof(tmp), "%s", test_tmpdir("tee-run"));
 	snprintf(state, sizeof(state), "%s/state", tmp);
 	RUN(test_exit_status_passthrough);
+	RUN(test_teed_args_passed);
 	RUN(test_cmd_reaches_teed);
 	RUN(test_teed_stopped_after);
 	test_rmtree(tmp);

@@ -26,6 +26,7 @@
 
 #define START_TIMEOUT_MS 10000
 #define STOP_TIMEOUT_MS	 5000
+#define TEED_ARGS_MAX	 8
 
 struct opts {
 	const char *state_dir;
@@ -34,31 +35,36 @@ struct opts {
 	bool huk_zero;
 	const char *teed;
 	const char *supplicant;
+	const char *teed_args[TEED_ARGS_MAX]; /* --teed-arg, in order */
+	int nteed_args;
 	char **cmd;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: tee-run [options] -- CMD [ARGS...]\n"
-		"Runs CMD against a private teed and tee-supplicant; exits "
-		"with CMD's status.\n"
-		"  --state-dir DIR    persistent state: ree/, rpmb.img, teed/ "
-		"(default\n"
-		"                     ./teestore-state)\n"
-		"  --ta-dir DIR       trusted applications (default "
-		"$TEESTORE_TA_DIR,\n"
-		"                     else STATE/ta)\n"
-		"  --huk-file FILE    raw 16 or 32 byte HUK for teed\n"
-		"  --huk-zero         all-zero HUK (OP-TEE QEMU compatible)\n"
-		"  --teed PATH        teed binary (default: next to tee-run, "
-		"the build\n"
-		"                     tree, or PATH; or $TEESTORE_TEED)\n"
-		"  --supplicant PATH  tee-supplicant binary (default: found "
-		"like teed;\n"
-		"                     without one, runs without it and "
-		"warns)\n"
-		"  --help             this text\n");
+	fprintf(
+	    f, "usage: tee-run [options] -- CMD [ARGS...]\n"
+	       "Runs CMD against a private teed and tee-supplicant; exits "
+	       "with CMD's status.\n"
+	       "  --state-dir DIR    persistent state: ree/, rpmb.img, teed/ "
+	       "(default\n"
+	       "                     ./teestore-state)\n"
+	       "  --ta-dir DIR       trusted applications (default "
+	       "$TEESTORE_TA_DIR,\n"
+	       "                     else STATE/ta)\n"
+	       "  --huk-file FILE    raw 16 or 32 byte HUK for teed\n"
+	       "  --huk-zero         all-zero HUK (OP-TEE QEMU compatible)\n"
+	       "  --teed PATH        teed binary (default: next to tee-run, "
+	       "the build\n"
+	       "                     tree, or PATH; or $TEESTORE_TEED)\n"
+	       "  --supplicant PATH  tee-supplicant binary (default: found "
+	       "like teed;\n"
+	       "                     without one, runs without it and "
+	       "warns)\n"
+	       "  --teed-arg ARG     one more argument for teed, e.g. "
+	       "--teed-arg\n"
+	       "                     --rpmb-provision (repeatable, at most 8)\n"
+	       "  --help             this text\n");
 }
 
 static void die(const char *fmt, ...)
@@ -86,7 +92,7 @@ static bool join(char *out, size_t cap, const char *dir, const char *name)
 
 static void parse(int argc, char **argv, struct opts *o)
 {
-	enum { STATE = 256, TA, HUKF, HUKZ, TEED, SUPPL, HELP };
+	enum { STATE = 256, TA, HUKF, HUKZ, TEED, SUPPL, TEEDARG, HELP };
 	static const struct option lo[] = {
 	    {"state-dir", required_argument, NULL, STATE},
 	    {"ta-dir", required_argument, NULL, TA},
@@ -94,6 +100,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	    {"huk-zero", no_argument, NULL, HUKZ},
 	    {"teed", required_argument, NULL, TEED},
 	    {"supplicant", required_argument, NULL, SUPPL},
+	    {"teed-arg", required_argument, NULL, TEEDARG},
 	    {"help", no_argument, NULL, HELP},
 	    {NULL, 0, NULL, 0},
 	};
@@ -120,6 +127,11 @@ static void parse(int argc, char **argv, struct opts *o)
 			break;
 		case SUPPL:
 			o->supplicant = optarg;
+			break;
+		case TEEDARG:
+			if (o->nteed_args == TEED_ARGS_MAX)
+				die("at most %d --teed-arg", TEED_ARGS_MAX);
+			o->teed_args[o->nteed_args++] = optarg;
 			break;
 		case HELP:
 			usage(stdout);
@@ -204,8 +216,13 @@ static pid_t spawn(char *const argv[], const char *sock_env)
 	return pid;
 }
 
-/* Waits until something accepts on path, or pid dies, or time runs out. */
-static bool wait_ready(const char *path, pid_t pid)
+/*
+ * Waits until teed's socket accepts, or teed dies, or time runs out.
+ * If teed exits meanwhile it is reaped
+ * here and *pid becomes 0, so that nobody signals a pid that may since
+ * belong to another process.
+ */
+static bool wait_ready(const char *path, pid_t *pid)
 {
 	struct sockaddr_un a;
 	int waited;
@@ -224,8 +241,10 @@ static bool wait_ready(const char *path, pid_t pid)
 			close(s);
 		if (ok)
 			return true;
-		if (waitpid(pid, NULL, WNOHANG) == pid)
+		if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+			*pid = 0;
 			return false;
+		}
 		usleep(10000);
 	}
 	return false;
@@ -274,7 +293,7 @@ int main(int argc, char **argv)
 	char run[PATH_MAX], sock[PATH_MAX + 16], ssock[PATH_MAX + 16];
 	char ree[PATH_MAX + 8], rpmb[PATH_MAX + 16], teed_state[PATH_MAX + 8];
 	char ta[PATH_MAX + 8];
-	const char *targv[16], *sargv[12];
+	const char *targv[16 + TEED_ARGS_MAX], *sargv[12];
 	pid_t teed, suppl = 0, cmd;
 	int n = 0, st;
 	sigset_t sigs;
@@ -340,6 +359,8 @@ int main(int argc, char **argv)
 	} else if (o.huk_zero) {
 		targv[n++] = "--huk-zero";
 	}
+	for (int i = 0; i < o.nteed_args; i++)
+		targv[n++] = o.teed_args[i];
 	targv[n] = NULL;
 	teed = spawn((char *const *)targv, NULL);
 	if (o.supplicant) {
@@ -361,7 +382,7 @@ int main(int argc, char **argv)
 	 * The supplicant starts with teed (it retries until teed listens):
 	 * teed brings its storage up before it serves clients.
 	 */
-	if (!wait_ready(sock, teed)) {
+	if (!wait_ready(sock, &teed)) {
 		fprintf(stderr, "tee-run: teed did not start\n");
 		stop(suppl, "tee-supplicant");
 		stop(teed, "teed");
