@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "backend_posix.h"
 #include "tee_error.h"
 #include "tstore.h"
@@ -38,46 +39,6 @@ static const uint8_t huk[16] = {1, 2,  3,  4,  5,  6,  7,  8,
 static const TEE_UUID ta = {0xc0c0c0c0, 1, 2, {3, 4, 5, 6, 7, 8, 9, 10}};
 static const struct tstore_head head = {.object_type = 0xA00000BF,
 					.object_usage = 0xFFFFFFFF};
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, TEE_Result res)
-{
-	fprintf(stderr, "bench_concurrency: %s: %s\n", what,
-		tee_error_name(res));
-	exit(1);
-}
-
-static void die_errno(const char *what)
-{
-	fprintf(stderr, "bench_concurrency: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-/* Empties and removes a flat scratch directory (ours: no subfolders). */
-static void rm_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char p[4400];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(path);
-}
 
 /* One run: n threads, each looping over fn until the deadline. */
 struct run {
@@ -112,7 +73,7 @@ static void *engine_worker(void *arg)
 
 	memset(buf, w->idx + 1, sizeof(buf));
 	pthread_barrier_wait(&r->start);
-	while (now() < r->deadline) {
+	while (bench_now() < r->deadline) {
 		uint64_t pos = (i * WRITE_LEN) % OBJ_SPAN;
 
 		buf[0] = (uint8_t)i;
@@ -135,7 +96,7 @@ static void *raw_worker(void *arg)
 
 	memset(buf, w->idx + 1, sizeof(buf));
 	pthread_barrier_wait(&r->start);
-	while (now() < r->deadline) {
+	while (bench_now() < r->deadline) {
 		off_t pos = (off_t)((i * WRITE_LEN) % OBJ_SPAN);
 
 		buf[0] = (uint8_t)i;
@@ -168,16 +129,16 @@ static double run_threads(struct run *r, int n, double seconds,
 		w[i].idx = i;
 		r->count[i] = 0;
 		if (pthread_create(&tid[i], NULL, fn, &w[i]))
-			die_errno("pthread_create");
+			bench_die_errno("pthread_create");
 	}
-	t0 = now();
+	t0 = bench_now();
 	r->deadline = t0 + seconds;
 	pthread_barrier_wait(&r->start);
 	for (i = 0; i < n; i++) {
 		pthread_join(tid[i], NULL);
 		total += r->count[i];
 	}
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	pthread_barrier_destroy(&r->start);
 	if (r->error) {
 		fprintf(stderr, "bench_concurrency: %s failed\n", r->error);
@@ -203,20 +164,20 @@ static double bench_engine(const char *dir, int n, double seconds,
 
 	memset(&r, 0, sizeof(r));
 	pthread_mutex_init(&r.lock, NULL);
-	rm_dir(dir);
+	bench_rm_dir(dir);
 	res = backend_posix_open(dir, &be);
 	if (res)
-		die("backend_posix_open", res);
+		bench_die("backend_posix_open", res);
 	tstore_config_init(&cfg, huk, sizeof(huk));
 	res = tstore_open(be, &cfg, &s);
 	if (res)
-		die("tstore_open", res);
+		bench_die("tstore_open", res);
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "writer-%d", i);
 		res = tstore_create(s, &ta, id, strlen(id), &head, NULL, 0,
 				    init, sizeof(init), true, &r.obj[i]);
 		if (res)
-			die("tstore_create", res);
+			bench_die("tstore_create", res);
 	}
 	tstore_get_stats(s, &st0);
 	rate = run_threads(&r, n, seconds, engine_worker);
@@ -229,7 +190,7 @@ static double bench_engine(const char *dir, int n, double seconds,
 		tstore_release(r.obj[i]);
 	tstore_close(s);
 	backend_destroy(be);
-	rm_dir(dir);
+	bench_rm_dir(dir);
 	pthread_mutex_destroy(&r.lock);
 	return rate;
 }
@@ -245,9 +206,9 @@ static double bench_raw(const char *dir, int n, double seconds)
 
 	memset(&r, 0, sizeof(r));
 	pthread_mutex_init(&r.lock, NULL);
-	rm_dir(dir);
+	bench_rm_dir(dir);
 	if (mkdir(dir, 0700))
-		die_errno(dir);
+		bench_die_errno(dir);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/raw-%d", dir, i);
 		r.fd[i] = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -255,12 +216,12 @@ static double bench_raw(const char *dir, int n, double seconds)
 		    pwrite(r.fd[i], init, sizeof(init), 0) !=
 			(ssize_t)sizeof(init) ||
 		    fsync(r.fd[i]))
-			die_errno(path);
+			bench_die_errno(path);
 	}
 	rate = run_threads(&r, n, seconds, raw_worker);
 	for (i = 0; i < n; i++)
 		close(r.fd[i]);
-	rm_dir(dir);
+	bench_rm_dir(dir);
 	pthread_mutex_destroy(&r.lock);
 	return rate;
 }
@@ -318,6 +279,7 @@ int main(int argc, char **argv)
 	int max_threads = 16, repeat = 3, nfig = 0, n, c, i, r;
 	char edir[4200], rdir[4200];
 
+	bench_init("bench_concurrency");
 	while ((c = getopt_long(argc, argv, "d:s:r:t:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -351,7 +313,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
-		die_errno(dir);
+		bench_die_errno(dir);
 	snprintf(edir, sizeof(edir), "%s/engine", dir);
 	snprintf(rdir, sizeof(rdir), "%s/raw", dir);
 	for (n = 1; n <= max_threads; n *= 2)

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "backend_posix.h"
 #include "htree_layout.h"
 #include "tee_error.h"
@@ -33,50 +34,12 @@ static int misses;
 #define MAX_REPEAT 99
 static int repeat = 5;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, TEE_Result res)
-{
-	fprintf(stderr, "bench_engine: %s: %s\n", what, tee_error_name(res));
-	exit(1);
-}
-
-static void die_errno(const char *what)
-{
-	fprintf(stderr, "bench_engine: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void rm_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char p[4400];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
 static void subdir(const char *name, char *out, size_t len)
 {
 	snprintf(out, len, "%s/%s", root, name);
-	rm_dir(out);
+	bench_rm_dir(out);
 	if (mkdir(out, 0700))
-		die_errno(out);
+		bench_die_errno(out);
 }
 
 static void row(const char *what, double engine, double raw, const char *unit)
@@ -105,7 +68,7 @@ static void settle(void)
 	int fd = open(root, O_RDONLY | O_DIRECTORY);
 
 	if (fd < 0 || syncfs(fd))
-		die_errno("syncfs");
+		bench_die_errno("syncfs");
 	close(fd);
 }
 
@@ -120,20 +83,20 @@ static double raw_write(const char *path, uint64_t size, size_t call)
 	int fd;
 
 	if (unlink(path) && errno != ENOENT)
-		die_errno(path);
+		bench_die_errno(path);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
-		die_errno(path);
+		bench_die_errno(path);
 	settle();
-	t = now();
+	t = bench_now();
 	for (off = 0; off < size; off += call) {
 		size_t n = size - off < call ? (size_t)(size - off) : call;
 
 		if (pwrite(fd, chunk, n, (off_t)off) != (ssize_t)n ||
 		    fdatasync(fd))
-			die_errno("raw write");
+			bench_die_errno("raw write");
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	close(fd);
 	return t;
 }
@@ -152,22 +115,22 @@ static double raw_strided_write(const char *path, uint64_t size, size_t call)
 	int fd;
 
 	if (unlink(path) && errno != ENOENT)
-		die_errno(path);
+		bench_die_errno(path);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
-		die_errno(path);
+		bench_die_errno(path);
 	settle();
-	t = now();
+	t = bench_now();
 	for (off = 0; off < size; off += call) {
 		for (b = off; b < off + call && b < size; b += 4096)
 			if (pwrite(fd, chunk + (b - off), 4096,
 				   (off_t)htree_layout_block_off(b / 4096,
 								 1)) != 4096)
-				die_errno("raw strided write");
+				bench_die_errno("raw strided write");
 		if (fdatasync(fd))
-			die_errno("raw strided write");
+			bench_die_errno("raw strided write");
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	close(fd);
 	return t;
 }
@@ -179,12 +142,12 @@ static double raw_read(const char *path, uint64_t size, size_t call)
 	double t;
 
 	if (fd < 0)
-		die_errno(path);
-	t = now();
+		bench_die_errno(path);
+	t = bench_now();
 	for (off = 0; off < size; off += call)
 		if (pread(fd, chunk, call, (off_t)off) < 0)
-			die_errno("raw read");
-	t = now() - t;
+			bench_die_errno("raw read");
+	t = bench_now() - t;
 	close(fd);
 	return t;
 }
@@ -240,7 +203,7 @@ static struct tstore *store_open(const char *dir, struct backend **be)
 
 	res = backend_posix_open(dir, be);
 	if (res)
-		die(dir, res);
+		bench_die(dir, res);
 	tstore_config_init(&cfg, huk, sizeof(huk));
 	if (use_anchor) {
 		/* Every store the bench opens is a fresh one. */
@@ -249,13 +212,13 @@ static struct tstore *store_open(const char *dir, struct backend **be)
 			close(anchor_state.fd);
 		anchor_state.fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 		if (anchor_state.fd < 0)
-			die_errno(path);
+			bench_die_errno(path);
 		memset(&anchor_state.st, 0, sizeof(anchor_state.st));
 		cfg.anchor = &hook;
 	}
 	res = tstore_open(*be, &cfg, &s);
 	if (res)
-		die("tstore_open", res);
+		bench_die("tstore_open", res);
 	return s;
 }
 
@@ -270,17 +233,17 @@ static double engine_write(struct tstore *s, const char *id, uint64_t size,
 	res = tstore_create(s, &ta, id, strlen(id), &head, NULL, 0, NULL, 0,
 			    true, &o);
 	if (res)
-		die("create", res);
+		bench_die("create", res);
 	settle();
-	t = now();
+	t = bench_now();
 	for (off = 0; off < size; off += call) {
 		size_t n = size - off < call ? (size_t)(size - off) : call;
 
 		res = tstore_write(o, off, chunk, n);
 		if (res)
-			die("write", res);
+			bench_die("write", res);
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	tstore_release(o);
 	return t;
 }
@@ -296,14 +259,14 @@ static double engine_read(struct tstore *s, const char *id, uint64_t size,
 
 	res = tstore_open_obj(s, &ta, id, strlen(id), &o);
 	if (res)
-		die("open", res);
-	t = now();
+		bench_die("open", res);
+	t = bench_now();
 	for (off = 0; off < size; off += call) {
 		res = tstore_read(o, off, chunk, call, &got);
 		if (res)
-			die("read", res);
+			bench_die("read", res);
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	tstore_release(o);
 	return t;
 }
@@ -312,12 +275,12 @@ static double engine_open(struct tstore *s, const char *id)
 {
 	struct tstore_obj *o = NULL;
 	TEE_Result res;
-	double t = now();
+	double t = bench_now();
 
 	res = tstore_open_obj(s, &ta, id, strlen(id), &o);
 	if (res)
-		die("open", res);
-	t = now() - t;
+		bench_die("open", res);
+	t = bench_now() - t;
 	tstore_release(o);
 	return t;
 }
@@ -428,15 +391,15 @@ static double raw_small_sync_latency(const char *rawdir, size_t len, int n)
 	snprintf(path, sizeof(path), "%s/lat", rawdir);
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || pwrite(fd, chunk, MIB, 0) != MIB || fsync(fd))
-		die_errno(path);
+		bench_die_errno(path);
 	settle();
-	t = now();
+	t = bench_now();
 	for (i = 0; i < n; i++)
 		if (pwrite(fd, chunk, len, (off_t)((i * 7919) % 250) * 4096) !=
 			(ssize_t)len ||
 		    fdatasync(fd))
-			die_errno("raw latency");
-	t = (now() - t) / n;
+			bench_die_errno("raw latency");
+	t = (bench_now() - t) / n;
 	close(fd);
 	return t;
 }
@@ -451,16 +414,16 @@ static double overwrite_latency(struct tstore *s, int n)
 	res = tstore_create(s, &ta, "ow", 2, &head, NULL, 0, chunk, MIB, true,
 			    &o);
 	if (res)
-		die("create", res);
+		bench_die("create", res);
 	settle();
-	t = now();
+	t = bench_now();
 	for (i = 0; i < n; i++) {
 		res = tstore_write(o, (uint64_t)((i * 7919) % 1000) * 1024,
 				   chunk + i, 1024);
 		if (res)
-			die("overwrite", res);
+			bench_die("overwrite", res);
 	}
-	t = (now() - t) / n;
+	t = (bench_now() - t) / n;
 	tstore_release(o);
 	return t;
 }
@@ -469,7 +432,7 @@ static double small_objects(struct tstore *s, int n, const char *prefix)
 {
 	char id[64];
 	TEE_Result res;
-	double t = now();
+	double t = bench_now();
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -477,26 +440,26 @@ static double small_objects(struct tstore *s, int n, const char *prefix)
 		res = tstore_create(s, &ta, id, strlen(id), &head, NULL, 0,
 				    chunk, 1024, true, NULL);
 		if (res)
-			die("small create", res);
+			bench_die("small create", res);
 	}
-	return (now() - t) / n;
+	return (bench_now() - t) / n;
 }
 
 static double raw_small_files(const char *rawdir, int n)
 {
 	char path[4400];
 	int i, fd, dfd = open(rawdir, O_RDONLY | O_DIRECTORY);
-	double t = now();
+	double t = bench_now();
 
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/small-%d", rawdir, i);
 		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 		if (fd < 0 || write(fd, chunk, 1024) != 1024 || fdatasync(fd) ||
 		    fsync(dfd))
-			die_errno("raw small");
+			bench_die_errno("raw small");
 		close(fd);
 	}
-	t = (now() - t) / n;
+	t = (bench_now() - t) / n;
 	close(dfd);
 	return t;
 }
@@ -511,7 +474,7 @@ static void lookups(struct tstore *s, const char *prefix, int n, double *open_t,
 	int i, count = 0, tries = 2000;
 	double t;
 
-	t = now();
+	t = bench_now();
 	for (i = 0; i < tries; i++) {
 		char name[64];
 		struct tstore_obj *o = NULL;
@@ -521,14 +484,14 @@ static void lookups(struct tstore *s, const char *prefix, int n, double *open_t,
 			 (int)((i * 7919L) % n));
 		res = tstore_open_obj(s, &ta, name, strlen(name), &o);
 		if (res)
-			die("lookup", res);
+			bench_die("lookup", res);
 		tstore_release(o);
 	}
-	*open_t = (now() - t) / tries;
-	t = now();
+	*open_t = (bench_now() - t) / tries;
+	t = bench_now();
 	while (!tstore_enum_next(s, &ta, &cursor, NULL, id, &len))
 		count++;
-	*enum_t = (now() - t) / (count ? count : 1);
+	*enum_t = (bench_now() - t) / (count ? count : 1);
 }
 
 static void usage(FILE *f)
@@ -626,7 +589,7 @@ static void bench_lookup(int nbig, double *ratio)
 	lookups(s, "o", 10, &l10, &e10);
 	tstore_close(s);
 	backend_destroy(be);
-	rm_dir(sdir);
+	bench_rm_dir(sdir);
 	subdir("sbig", sdir, sizeof(sdir));
 	s = store_open(sdir, &be);
 	(void)small_objects(s, nbig, "o");
@@ -636,7 +599,7 @@ static void bench_lookup(int nbig, double *ratio)
 	row("enumeration per object, 10^4 vs 10", ebig * 1e6, e10 * 1e6, "us");
 	tstore_close(s);
 	backend_destroy(be);
-	rm_dir(sdir);
+	bench_rm_dir(sdir);
 	*ratio = lbig / l10;
 }
 
@@ -660,6 +623,7 @@ int main(int argc, char **argv)
 	int c, parts = PART_ALL;
 	long v;
 
+	bench_init("bench_engine");
 	while ((c = getopt_long(argc, argv, "d:qr:o:ah", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
@@ -699,12 +663,12 @@ int main(int argc, char **argv)
 	}
 	snprintf(root, sizeof(root), "%s", dir);
 	if (mkdir(root, 0700) && errno != EEXIST)
-		die_errno(root);
+		bench_die_errno(root);
 	subdir("store", sdir, sizeof(sdir));
 	subdir("raw", rawdir, sizeof(rawdir));
 	chunk = malloc(MIB + 4096);
 	if (!chunk)
-		die("malloc", TEE_ERROR_OUT_OF_MEMORY);
+		bench_die("malloc", TEE_ERROR_OUT_OF_MEMORY);
 	for (c = 0; c < MIB + 4096; c++)
 		chunk[c] = (uint8_t)(c * 131 + 7);
 
@@ -721,7 +685,7 @@ int main(int argc, char **argv)
 		bench_small(s, rawdir);
 	tstore_close(s);
 	backend_destroy(be);
-	rm_dir(sdir);
+	bench_rm_dir(sdir);
 	if (parts & PART_LOOKUP)
 		bench_lookup(quick ? 1000 : 10000, &lkr);
 
@@ -739,7 +703,7 @@ int main(int argc, char **argv)
 		target("open big object / time to write it", opr, 0.05, false);
 	if (parts & PART_LOOKUP)
 		target("lookup among many / among 10", lkr, 10.0, false);
-	rm_dir(rawdir);
+	bench_rm_dir(rawdir);
 	free(chunk);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "backend_posix.h"
 #include "suppl_link.h"
 #include "tee_error.h"
@@ -41,38 +42,6 @@ struct target {
 	struct suppl_link *link;
 	pid_t pid;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what, TEE_Result res)
-{
-	fprintf(stderr, "bench_suppl: %s: %s\n", what, tee_error_name(res));
-	exit(1);
-}
-
-static void rm_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char p[8192];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(path);
-}
 
 static void start_rpc(struct target *t, const char *root,
 		      const char *supplicant)
@@ -107,7 +76,7 @@ static void target_start(struct target *t, const char *kind, const char *root,
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
 	snprintf(t->dir, sizeof(t->dir), "%s/%s", root, kind);
-	rm_dir(t->dir);
+	bench_rm_dir(t->dir);
 	if (mkdir(t->dir, 0700) < 0) {
 		perror(t->dir);
 		exit(1);
@@ -116,7 +85,7 @@ static void target_start(struct target *t, const char *kind, const char *root,
 		TEE_Result res = backend_posix_open(t->dir, &t->be);
 
 		if (res)
-			die(t->dir, res);
+			bench_die(t->dir, res);
 	} else {
 		start_rpc(t, root, supplicant);
 	}
@@ -131,7 +100,7 @@ static void target_stop(struct target *t)
 	} else {
 		backend_destroy(t->be);
 	}
-	rm_dir(t->dir);
+	bench_rm_dir(t->dir);
 }
 
 static struct tstore *store_open(struct backend *be)
@@ -143,7 +112,7 @@ static struct tstore *store_open(struct backend *be)
 	tstore_config_init(&cfg, huk, sizeof(huk));
 	res = tstore_open(be, &cfg, &s);
 	if (res)
-		die("tstore_open", res);
+		bench_die("tstore_open", res);
 	return s;
 }
 
@@ -159,17 +128,17 @@ static void sequential(struct tstore *s, uint64_t size, double *wr, double *rd)
 	res =
 	    tstore_create(s, &ta, "big", 3, &head, NULL, 0, NULL, 0, true, &o);
 	if (res)
-		die("create big", res);
-	t = now();
+		bench_die("create big", res);
+	t = bench_now();
 	for (off = 0; off < size; off += MIB)
 		if ((res = tstore_write(o, off, chunk, MIB)))
-			die("write big", res);
-	*wr = (double)size / MIB / (now() - t);
-	t = now();
+			bench_die("write big", res);
+	*wr = (double)size / MIB / (bench_now() - t);
+	t = bench_now();
 	for (off = 0; off < size; off += MIB)
 		if ((res = tstore_read(o, off, chunk, MIB, &got)))
-			die("read big", res);
-	*rd = (double)size / MIB / (now() - t);
+			bench_die("read big", res);
+	*rd = (double)size / MIB / (bench_now() - t);
 	tstore_release(o);
 }
 
@@ -184,13 +153,13 @@ static double overwrite(struct tstore *s, int n)
 	res = tstore_create(s, &ta, "ow", 2, &head, NULL, 0, chunk, 8192, true,
 			    &o);
 	if (res)
-		die("create ow", res);
-	t = now();
+		bench_die("create ow", res);
+	t = bench_now();
 	for (i = 0; i < n; i++)
 		if ((res = tstore_write(o, (uint64_t)(i % 8) * 1024, chunk,
 					1024)))
-			die("overwrite", res);
-	t = now() - t;
+			bench_die("overwrite", res);
+	t = bench_now() - t;
 	tstore_release(o);
 	return t / n * 1e6;
 }
@@ -200,7 +169,7 @@ static double small_creates(struct tstore *s, int n)
 {
 	char id[32];
 	TEE_Result res;
-	double t = now();
+	double t = bench_now();
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -208,9 +177,9 @@ static double small_creates(struct tstore *s, int n)
 		res = tstore_create(s, &ta, id, strlen(id), &head, NULL, 0,
 				    chunk, 1024, false, NULL);
 		if (res)
-			die("create small", res);
+			bench_die("create small", res);
 	}
-	return (now() - t) / n * 1e6;
+	return (bench_now() - t) / n * 1e6;
 }
 
 /* Mean latency of opening (lookup + verify) a small object, us. */
@@ -219,17 +188,17 @@ static double opens(struct tstore *s, int n)
 	struct tstore_obj *o;
 	char id[32];
 	TEE_Result res;
-	double t = now();
+	double t = bench_now();
 	int i;
 
 	for (i = 0; i < n; i++) {
 		snprintf(id, sizeof(id), "small-%d", (i * 7) % n);
 		res = tstore_open_obj(s, &ta, id, strlen(id), &o);
 		if (res)
-			die("open small", res);
+			bench_die("open small", res);
 		tstore_release(o);
 	}
-	return (now() - t) / n * 1e6;
+	return (bench_now() - t) / n * 1e6;
 }
 
 enum { F_WRITE, F_READ, F_OVERWRITE, F_CREATE, F_OPEN, F_RT, NFIG };
@@ -286,6 +255,7 @@ int main(int argc, char **argv)
 	struct target t;
 	int c, k, i;
 
+	bench_init("bench_suppl");
 	while ((c = getopt_long(argc, argv, "d:s:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':

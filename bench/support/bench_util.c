@@ -1,0 +1,59 @@
+#include "bench_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tee_error.h"
+
+static const char *bench_progname = "bench";
+
+void bench_init(const char *progname)
+{
+	bench_progname = progname;
+}
+
+double bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void bench_die(const char *what, TEE_Result res)
+{
+	fprintf(stderr, "%s: %s: %s\n", bench_progname, what,
+		tee_error_name(res));
+	exit(1);
+}
+
+void bench_die_errno(const char *what)
+{
+	fprintf(stderr, "%s: %s: %s\n", bench_progname, what, strerror(errno));
+	exit(1);
+}
+
+void bench_rm_dir(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	char p[PATH_MAX];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", path, e->d_name) <
+		    (int)sizeof(p))
+			unlink(p);
+	}
+	closedir(d);
+	rmdir(path);
+}
