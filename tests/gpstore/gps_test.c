@@ -221,3 +221,12 @@ size_t gt_count_files(struct gt_env *e, const char *prefix)
 		return (size_t)-1;
 	return a.n;
 }
+
+void gt_env_must_open(struct gt_env *e, const char *tag,
+		      enum gpstore_corrupt_policy policy)
+{
+	if (!gt_env_open(e, tag, policy)) {
+		fprintf(stderr, "cannot open the store\n");
+		exit(1);
+	}
+}

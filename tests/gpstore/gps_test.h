@@ -43,6 +43,14 @@ struct gt_env {
 	struct rpmbfs *rpmb;
 };
 
+/* Shorthands for the data flags, as the tests' tables use them. */
+#define R    TEE_DATA_FLAG_ACCESS_READ
+#define W    TEE_DATA_FLAG_ACCESS_WRITE
+#define META TEE_DATA_FLAG_ACCESS_WRITE_META
+#define SR   TEE_DATA_FLAG_SHARE_READ
+#define SW   TEE_DATA_FLAG_SHARE_WRITE
+#define OVW  TEE_DATA_FLAG_OVERWRITE
+
 /* Picks the kind from argv (default "fake") and --storage ree|rpmb. */
 void gt_set_kind(int argc, char **argv);
 const char *gt_kind(void);
@@ -50,6 +58,9 @@ const char *gt_kind(void);
 /* A fresh empty store (tag names the posix directory). NULL on error. */
 bool gt_env_open(struct gt_env *e, const char *tag,
 		 enum gpstore_corrupt_policy policy);
+/* gt_env_open, or the test program exits: nothing can run without it. */
+void gt_env_must_open(struct gt_env *e, const char *tag,
+		      enum gpstore_corrupt_policy policy);
 /* Closes gpstore and opens it again on the same backend (a restart). */
 bool gt_env_restart(struct gt_env *e);
 void gt_env_close(struct gt_env *e);

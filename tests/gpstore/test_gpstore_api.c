@@ -8,22 +8,12 @@
 #include "gps_test.h"
 #include "test.h"
 
-#define R    TEE_DATA_FLAG_ACCESS_READ
-#define W    TEE_DATA_FLAG_ACCESS_WRITE
-#define META TEE_DATA_FLAG_ACCESS_WRITE_META
-#define SR   TEE_DATA_FLAG_SHARE_READ
-#define SW   TEE_DATA_FLAG_SHARE_WRITE
-#define OVW  TEE_DATA_FLAG_OVERWRITE
-
 static struct gt_env env;
 static struct gpstore_client *ca, *cb;
 
 static void setup(const char *tag)
 {
-	if (!gt_env_open(&env, tag, GPSTORE_CORRUPT_KEEP)) {
-		fprintf(stderr, "cannot open the store\n");
-		exit(1);
-	}
+	gt_env_must_open(&env, tag, GPSTORE_CORRUPT_KEEP);
 	ca = gt_client(&env, &gt_ta_a, false);
 	cb = gt_client(&env, &gt_ta_b, false);
 }

@@ -11,11 +11,6 @@
 #include "test.h"
 #include "uuid.h"
 
-#define R    TEE_DATA_FLAG_ACCESS_READ
-#define W    TEE_DATA_FLAG_ACCESS_WRITE
-#define META TEE_DATA_FLAG_ACCESS_WRITE_META
-#define SR   TEE_DATA_FLAG_SHARE_READ
-
 #define DATA_LEN 10000 /* three data blocks */
 
 static struct gt_env env;
@@ -23,10 +18,7 @@ static uint8_t data[DATA_LEN];
 
 static void setup(const char *tag, enum gpstore_corrupt_policy policy)
 {
-	if (!gt_env_open(&env, tag, policy)) {
-		fprintf(stderr, "cannot open the store\n");
-		exit(1);
-	}
+	gt_env_must_open(&env, tag, policy);
 	test_fill_pattern(data, sizeof(data), 42);
 }
 

@@ -11,12 +11,6 @@
 #include "gps_test.h"
 #include "test.h"
 
-#define R    TEE_DATA_FLAG_ACCESS_READ
-#define W    TEE_DATA_FLAG_ACCESS_WRITE
-#define META TEE_DATA_FLAG_ACCESS_WRITE_META
-#define SR   TEE_DATA_FLAG_SHARE_READ
-#define SW   TEE_DATA_FLAG_SHARE_WRITE
-
 #define NTHREADS 8
 #define CHUNK	 1024
 #define NCHUNKS	 12

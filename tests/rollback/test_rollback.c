@@ -20,20 +20,10 @@
 #include "backend_fake.h"
 #include "dirf.h"
 #include "teed_anchor.h"
+#include "rollback_util.h"
 #include "test.h"
 #include "tstore.h"
 #include "tstore_test.h"
-
-static const uint8_t huk[16] = {1, 2,  3,  4,  5,  6,  7,  8,
-				9, 10, 11, 12, 13, 14, 15, 16};
-static const TEE_UUID ta = {
-    0x12345678, 0x1234, 0x5678, {1, 2, 3, 4, 5, 6, 7, 8}};
-static const struct tstore_head data_head = {
-    .object_type = 0xA00000BF,
-    .object_usage = 0xFFFFFFFF,
-};
-
-#define DATA_LEN 100
 
 /* A store opened with (or without) the counter anchor kept in st. */
 struct rig {
@@ -48,7 +38,7 @@ static TEE_Result rig_open_with(struct rig *r, bool anchored, bool reset,
 	struct tstore_config cfg;
 	TEE_Result res;
 
-	tstore_config_init(&cfg, huk, sizeof(huk));
+	tstore_config_init(&cfg, rb_huk, sizeof(rb_huk));
 	r->anchor = NULL;
 	r->s = NULL;
 	if (anchored) {
@@ -69,7 +59,7 @@ static TEE_Result rig_open_with(struct rig *r, bool anchored, bool reset,
 
 static TEE_Result rig_open(struct rig *r, bool anchored)
 {
-	return rig_open_with(r, anchored, false, huk, sizeof(huk));
+	return rig_open_with(r, anchored, false, rb_huk, sizeof(rb_huk));
 }
 
 static void rig_close(struct rig *r)
@@ -94,81 +84,21 @@ static void rig_free(struct rig *r)
 	backend_destroy(r->st);
 }
 
-/* Object "<id>" := DATA_LEN bytes of pattern gen (create or write). */
-static TEE_Result put(struct tstore *s, const char *id, uint64_t gen)
-{
-	uint8_t buf[DATA_LEN];
-	struct tstore_obj *o;
-	TEE_Result res;
-
-	test_fill_pattern(buf, sizeof(buf), gen);
-	res = tstore_open_obj(s, &ta, id, strlen(id), &o);
-	if (res == TEE_ERROR_ITEM_NOT_FOUND)
-		return tstore_create(s, &ta, id, strlen(id), &data_head, NULL,
-				     0, buf, sizeof(buf), false, NULL);
-	if (res)
-		return res;
-	res = tstore_write(o, 0, buf, sizeof(buf));
-	tstore_release(o);
-	return res;
-}
-
-/* The generation object "<id>" holds, 0 if unreadable, or its error. */
-static TEE_Result get(struct tstore *s, const char *id, uint64_t max_gen,
-		      uint64_t *gen)
-{
-	uint8_t buf[DATA_LEN], want[DATA_LEN];
-	struct tstore_obj *o;
-	TEE_Result res;
-	size_t got = 0;
-	uint64_t g;
-
-	*gen = 0;
-	res = tstore_open_obj(s, &ta, id, strlen(id), &o);
-	if (res)
-		return res;
-	res = tstore_read(o, 0, buf, sizeof(buf), &got);
-	tstore_release(o);
-	if (res)
-		return res;
-	for (g = 1; got == sizeof(buf) && g <= max_gen; g++) {
-		test_fill_pattern(want, sizeof(want), g);
-		if (!memcmp(buf, want, sizeof(buf)))
-			*gen = g;
-	}
-	return TEE_SUCCESS;
-}
-
 static uint64_t gen_of(struct tstore *s, const char *id, uint64_t max_gen)
 {
 	uint64_t g = 0;
 
-	CHECK_EQ(get(s, id, max_gen, &g), TEE_SUCCESS);
+	CHECK_EQ(rb_get(s, id, max_gen, &g), TEE_SUCCESS);
 	return g;
-}
-
-/* A copy of one file of src put into dst (an offline edit). */
-static void copy_file(struct backend *dst, struct backend *src,
-		      const char *name)
-{
-	uint8_t *data, *copy;
-	size_t len;
-
-	REQUIRE(backend_fake_file_data(src, name, &data, &len) == TEE_SUCCESS);
-	copy = malloc(len ? len : 1);
-	REQUIRE(copy);
-	memcpy(copy, data, len);
-	REQUIRE(backend_fake_file_set(dst, name, copy, len) == TEE_SUCCESS);
-	free(copy);
 }
 
 /* A few commits: objects a (gen 1..3) and b (gen 10). */
 static void some_history(struct rig *r)
 {
 	REQUIRE(rig_open(r, true) == TEE_SUCCESS);
-	CHECK_EQ(put(r->s, "a", 1), TEE_SUCCESS);
-	CHECK_EQ(put(r->s, "b", 10), TEE_SUCCESS);
-	CHECK_EQ(put(r->s, "a", 2), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r->s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r->s, "b", 10), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r->s, "a", 2), TEE_SUCCESS);
 	rig_close(r);
 }
 
@@ -186,10 +116,10 @@ static void test_anchored_basics(void)
 	CHECK_EQ(backend_fake_file_data(r.st, TEED_ANCHOR_FILE, &data, &len),
 		 TEE_SUCCESS);
 	CHECK_EQ(len, 1024u);
-	CHECK_EQ(put(r.s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 1), TEE_SUCCESS);
 	backend_fake_get_stats(r.ree, &f0);
 	backend_fake_get_stats(r.st, &a0);
-	CHECK_EQ(put(r.s, "a", 2), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 2), TEE_SUCCESS);
 	backend_fake_get_stats(r.ree, &f1);
 	backend_fake_get_stats(r.st, &a1);
 	/*
@@ -268,8 +198,8 @@ static void test_directory_snapshot(void)
 	some_history(&r);
 	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "b", 11), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "b", 11), TEE_SUCCESS);
 	rig_close(&r);
 
 	live = r.ree;
@@ -299,9 +229,9 @@ static void test_dirf_alone(void)
 	some_history(&r);
 	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "b", 11), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "b", 11), TEE_SUCCESS);
 	rig_close(&r);
-	copy_file(r.ree, snap, DIRF_FILE_NAME);
+	REQUIRE(rb_copy_file(r.ree, snap, DIRF_FILE_NAME) == TEE_SUCCESS);
 	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
 	backend_destroy(snap);
 	rig_free(&r);
@@ -319,13 +249,13 @@ static void test_single_object_file(void)
 	some_history(&r);
 	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "a", 4), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 4), TEE_SUCCESS);
 	rig_close(&r);
 	dirf_fname(0, name); /* "a" was created first: file 0 */
-	copy_file(r.ree, snap, name);
+	REQUIRE(rb_copy_file(r.ree, snap, name) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(get(r.s, "a", 5, &g), TEE_ERROR_CORRUPT_OBJECT);
+	CHECK_EQ(rb_get(r.s, "a", 5, &g), TEE_ERROR_CORRUPT_OBJECT);
 	CHECK_EQ(gen_of(r.s, "b", 20), 10u);
 	rig_close(&r);
 	backend_destroy(snap);
@@ -456,14 +386,15 @@ static void test_reset(void)
 	some_history(&r);
 	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
 	rig_close(&r);
 	live = r.ree;
 	r.ree = snap;
 	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
-	REQUIRE(rig_open_with(&r, true, true, huk, sizeof(huk)) == TEE_SUCCESS);
+	REQUIRE(rig_open_with(&r, true, true, rb_huk, sizeof(rb_huk)) ==
+		TEE_SUCCESS);
 	CHECK_EQ(gen_of(r.s, "a", 5), 2u);
-	CHECK_EQ(put(r.s, "a", 4), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 4), TEE_SUCCESS);
 	rig_close(&r);
 	/* The new baseline holds without reset; the newer copy now is a
 	 * different history and refused. */
@@ -478,10 +409,11 @@ static void test_reset(void)
 	REQUIRE(backend_remove(r.ree, DIRF_FILE_NAME) == TEE_SUCCESS);
 	REQUIRE(backend_sync_dir(r.ree) == TEE_SUCCESS);
 	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
-	REQUIRE(rig_open_with(&r, true, true, huk, sizeof(huk)) == TEE_SUCCESS);
+	REQUIRE(rig_open_with(&r, true, true, rb_huk, sizeof(rb_huk)) ==
+		TEE_SUCCESS);
 	CHECK_EQ(backend_fake_file_data(r.ree, "0.lost", &data, &len),
 		 TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "c", 30), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "c", 30), TEE_SUCCESS);
 	rig_close(&r);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
 	CHECK_EQ(gen_of(r.s, "c", 40), 30u);
@@ -515,7 +447,7 @@ static void crash_once(struct backend *ree0, struct backend *st0, int side,
 	backend_fake_set_crash_at(
 	    side ? r.st : r.ree,
 	    backend_fake_event_count(side ? r.st : r.ree) + n, mode, seed);
-	res = put(r.s, "a", 3);
+	res = rb_put(r.s, "a", 3);
 	/* The power fails for both disks at once. */
 	if (!backend_fake_powered_off(r.ree))
 		backend_fake_crash_now(r.ree, mode, seed);
@@ -536,7 +468,7 @@ static void crash_once(struct backend *ree0, struct backend *st0, int side,
 			outcomes[2]++;
 		}
 		/* And it goes on: a commit, a reopen. */
-		CHECK_EQ(put(r.s, "a", 4), TEE_SUCCESS);
+		CHECK_EQ(rb_put(r.s, "a", 4), TEE_SUCCESS);
 		rig_close(&r);
 		CHECK_EQ(rig_open(&r, true), TEE_SUCCESS);
 		if (r.s)
@@ -563,7 +495,7 @@ static void test_crash_between_commit_and_anchor(void)
 	REQUIRE(rig_open(&probe, true) == TEE_SUCCESS);
 	events[0] = backend_fake_event_count(probe.ree);
 	events[1] = backend_fake_event_count(probe.st);
-	CHECK_EQ(put(probe.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(probe.s, "a", 3), TEE_SUCCESS);
 	events[0] = backend_fake_event_count(probe.ree) - events[0];
 	events[1] = backend_fake_event_count(probe.st) - events[1];
 	rig_free(&probe);
@@ -604,8 +536,8 @@ static void test_anchor_file_power_cut(void)
 	for (step = 0; step < 2; step++) {
 		REQUIRE(backend_fake_new(&base) == TEE_SUCCESS);
 		if (step) {
-			REQUIRE(teed_anchor_new(base, huk, sizeof(huk), &a) ==
-				TEE_SUCCESS);
+			REQUIRE(teed_anchor_new(base, rb_huk, sizeof(rb_huk),
+						&a) == TEE_SUCCESS);
 			hook = teed_anchor_hook(a);
 			REQUIRE(hook->load(hook->arg, &st) == TEE_SUCCESS);
 			REQUIRE(hook->commit(hook->arg, 5, h1) == TEE_SUCCESS);
@@ -617,7 +549,8 @@ static void test_anchor_file_power_cut(void)
 
 				REQUIRE(backend_fake_clone(base, &be) ==
 					TEE_SUCCESS);
-				REQUIRE(teed_anchor_new(be, huk, sizeof(huk),
+				REQUIRE(teed_anchor_new(be, rb_huk,
+							sizeof(rb_huk),
 							&a) == TEE_SUCCESS);
 				hook = teed_anchor_hook(a);
 				REQUIRE(hook->load(hook->arg, &st) ==
@@ -628,7 +561,8 @@ static void test_anchor_file_power_cut(void)
 				done = !hook->commit(hook->arg, 6, h2);
 				teed_anchor_free(a);
 				REQUIRE(backend_fake_reboot(be) == TEE_SUCCESS);
-				REQUIRE(teed_anchor_new(be, huk, sizeof(huk),
+				REQUIRE(teed_anchor_new(be, rb_huk,
+							sizeof(rb_huk),
 							&a) == TEE_SUCCESS);
 				hook = teed_anchor_hook(a);
 				CHECK_EQ(hook->load(hook->arg, &st),
@@ -661,8 +595,8 @@ static void test_anchor_update_fails(void)
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
 	backend_fake_set_fail_at(r.st, backend_fake_event_count(r.st) + 2,
 				 TEE_ERROR_STORAGE_NOT_AVAILABLE);
-	CHECK(put(r.s, "a", 3) != TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "b", 11), TEE_SUCCESS);
+	CHECK(rb_put(r.s, "a", 3) != TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "b", 11), TEE_SUCCESS);
 	CHECK_EQ(gen_of(r.s, "a", 5), 3u);
 	rig_close(&r);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
@@ -684,7 +618,7 @@ static void *writer_main(void *arg)
 	uint64_t g;
 
 	for (g = 1; g <= 20 && !w->res; g++)
-		w->res = put(w->s, w->id, g);
+		w->res = rb_put(w->s, w->id, g);
 	return NULL;
 }
 
@@ -756,7 +690,7 @@ static TEE_Result hash_open(struct backend *ree, struct hash_anchor *h,
 	struct tstore_config cfg;
 
 	hook.arg = h;
-	tstore_config_init(&cfg, huk, sizeof(huk));
+	tstore_config_init(&cfg, rb_huk, sizeof(rb_huk));
 	cfg.anchor = &hook;
 	return tstore_open(ree, &cfg, s);
 }
@@ -771,23 +705,23 @@ static void test_hash_only_anchor(void)
 	REQUIRE(backend_fake_new(&ree) == TEE_SUCCESS);
 	REQUIRE(hash_open(ree, &h, &s) == TEE_SUCCESS);
 	CHECK(h.st.present);
-	CHECK_EQ(put(s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(rb_put(s, "a", 1), TEE_SUCCESS);
 	REQUIRE(backend_fake_clone(ree, &snap) == TEE_SUCCESS);
-	CHECK_EQ(put(s, "a", 2), TEE_SUCCESS);
+	CHECK_EQ(rb_put(s, "a", 2), TEE_SUCCESS);
 	/* The dirf.db header of gen 3 is durable, its anchor is not. */
 	h.fail = true;
-	CHECK(put(s, "a", 3) != TEE_SUCCESS);
+	CHECK(rb_put(s, "a", 3) != TEE_SUCCESS);
 	tstore_close(s);
 	h.fail = false;
 	REQUIRE(hash_open(ree, &h, &s) == TEE_SUCCESS);
 	CHECK_EQ(gen_of(s, "a", 5), 2u);
-	CHECK_EQ(put(s, "a", 4), TEE_SUCCESS);
+	CHECK_EQ(rb_put(s, "a", 4), TEE_SUCCESS);
 	tstore_close(s);
 	REQUIRE(hash_open(ree, &h, &s) == TEE_SUCCESS);
 	CHECK_EQ(gen_of(s, "a", 5), 4u);
 	tstore_close(s);
 
-	copy_file(ree, snap, DIRF_FILE_NAME);
+	REQUIRE(rb_copy_file(ree, snap, DIRF_FILE_NAME) == TEE_SUCCESS);
 	CHECK_EQ(hash_open(ree, &h, &s), TEE_ERROR_CORRUPT_OBJECT);
 	REQUIRE(backend_remove(ree, DIRF_FILE_NAME) == TEE_SUCCESS);
 	CHECK_EQ(hash_open(ree, &h, &s), TEE_ERROR_SECURITY);
@@ -814,7 +748,7 @@ static void hash_crash_once(struct backend *ree0, const struct hash_anchor *h0,
 	REQUIRE(hash_open(ree, &h, &s) == TEE_SUCCESS);
 	backend_fake_set_crash_at(ree, backend_fake_event_count(ree) + n, mode,
 				  seed);
-	res = put(s, "a", 3);
+	res = rb_put(s, "a", 3);
 	if (!backend_fake_powered_off(ree))
 		backend_fake_crash_now(ree, mode, seed);
 	CHECK(res != TEE_SUCCESS);
@@ -824,7 +758,7 @@ static void hash_crash_once(struct backend *ree0, const struct hash_anchor *h0,
 	CHECK_EQ(res, TEE_SUCCESS);
 	if (!res) {
 		CHECK_EQ(gen_of(s, "a", 5), 2u);
-		CHECK_EQ(put(s, "a", 4), TEE_SUCCESS);
+		CHECK_EQ(rb_put(s, "a", 4), TEE_SUCCESS);
 		tstore_close(s);
 		CHECK_EQ(hash_open(ree, &h, &s), TEE_SUCCESS);
 		if (s)
@@ -847,14 +781,14 @@ static void test_hash_anchor_crash(void)
 	memset(&h, 0, sizeof(h));
 	REQUIRE(backend_fake_new(&ree) == TEE_SUCCESS);
 	REQUIRE(hash_open(ree, &h, &s) == TEE_SUCCESS);
-	CHECK_EQ(put(s, "a", 1), TEE_SUCCESS);
-	CHECK_EQ(put(s, "a", 2), TEE_SUCCESS);
+	CHECK_EQ(rb_put(s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(rb_put(s, "a", 2), TEE_SUCCESS);
 	tstore_close(s);
 	hp = h;
 	REQUIRE(backend_fake_clone(ree, &probe) == TEE_SUCCESS);
 	REQUIRE(hash_open(probe, &hp, &s) == TEE_SUCCESS);
 	events = backend_fake_event_count(probe);
-	CHECK_EQ(put(s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(s, "a", 3), TEE_SUCCESS);
 	events = backend_fake_event_count(probe) - events;
 	tstore_close(s);
 	backend_destroy(probe);

@@ -25,19 +25,9 @@
 #include "rfs_support.h"
 #include "teed_anchor.h"
 #include "teed_rpmb_anchor.h"
+#include "rollback_util.h"
 #include "test.h"
 #include "tstore.h"
-
-static const uint8_t huk[16] = {1, 2,  3,  4,  5,  6,  7,  8,
-				9, 10, 11, 12, 13, 14, 15, 16};
-static const TEE_UUID ta = {
-    0x12345678, 0x1234, 0x5678, {1, 2, 3, 4, 5, 6, 7, 8}};
-static const struct tstore_head data_head = {
-    .object_type = 0xA00000BF,
-    .object_usage = 0xFFFFFFFF,
-};
-
-#define DATA_LEN 100
 
 static const char *tmp;
 static unsigned dev_seq;
@@ -121,9 +111,10 @@ static TEE_Result rig_open_mode(struct rig *r, int mode)
 	struct tstore_config cfg;
 	TEE_Result res;
 
-	tstore_config_init(&cfg, huk, sizeof(huk));
+	tstore_config_init(&cfg, rb_huk, sizeof(rb_huk));
 	if (r->with_counter || !mode) {
-		res = teed_anchor_new(r->st, huk, sizeof(huk), &r->counter);
+		res =
+		    teed_anchor_new(r->st, rb_huk, sizeof(rb_huk), &r->counter);
 		if (res)
 			return res;
 		fallback = teed_anchor_hook(r->counter);
@@ -145,62 +136,18 @@ static TEE_Result rig_open_mode(struct rig *r, int mode)
 	return res;
 }
 
+/* The generation (1..max) object id holds; 0 if unreadable or none. */
+static uint64_t gen_of(struct tstore *s, const char *id, uint64_t max)
+{
+	uint64_t g = 0;
+
+	rb_get(s, id, max, &g);
+	return g;
+}
+
 static TEE_Result rig_open(struct rig *r)
 {
 	return rig_open_mode(r, 1);
-}
-
-static TEE_Result put(struct tstore *s, const char *id, uint64_t gen)
-{
-	uint8_t buf[DATA_LEN];
-	struct tstore_obj *o;
-	TEE_Result res;
-
-	test_fill_pattern(buf, sizeof(buf), gen);
-	res = tstore_open_obj(s, &ta, id, strlen(id), &o);
-	if (res == TEE_ERROR_ITEM_NOT_FOUND)
-		return tstore_create(s, &ta, id, strlen(id), &data_head, NULL,
-				     0, buf, sizeof(buf), false, NULL);
-	if (res)
-		return res;
-	res = tstore_write(o, 0, buf, sizeof(buf));
-	tstore_release(o);
-	return res;
-}
-
-/* The generation (1..max) object id holds; 0 if none matches. */
-static uint64_t gen_of(struct tstore *s, const char *id, uint64_t max)
-{
-	uint8_t buf[DATA_LEN], want[DATA_LEN];
-	struct tstore_obj *o;
-	size_t got = 0;
-	uint64_t g, found = 0;
-
-	if (tstore_open_obj(s, &ta, id, strlen(id), &o))
-		return 0;
-	if (tstore_read(o, 0, buf, sizeof(buf), &got))
-		got = 0;
-	tstore_release(o);
-	for (g = 1; got == sizeof(buf) && g <= max; g++) {
-		test_fill_pattern(want, sizeof(want), g);
-		if (!memcmp(buf, want, sizeof(buf)))
-			found = g;
-	}
-	return found;
-}
-
-static void copy_file(struct backend *dst, struct backend *src,
-		      const char *name)
-{
-	uint8_t *data, *copy;
-	size_t len;
-
-	REQUIRE(backend_fake_file_data(src, name, &data, &len) == TEE_SUCCESS);
-	copy = malloc(len ? len : 1);
-	REQUIRE(copy);
-	memcpy(copy, data, len);
-	REQUIRE(backend_fake_file_set(dst, name, copy, len) == TEE_SUCCESS);
-	free(copy);
 }
 
 /*
@@ -238,9 +185,9 @@ static void check_anchor_bytes(struct rig *r)
 static void some_history(struct rig *r)
 {
 	REQUIRE(rig_open(r) == TEE_SUCCESS);
-	CHECK_EQ(put(r->s, "a", 1), TEE_SUCCESS);
-	CHECK_EQ(put(r->s, "b", 10), TEE_SUCCESS);
-	CHECK_EQ(put(r->s, "a", 2), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r->s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r->s, "b", 10), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r->s, "a", 2), TEE_SUCCESS);
 	rig_close(r);
 }
 
@@ -263,9 +210,9 @@ static void test_anchor_bytes(void)
 	check_anchor_bytes(&r);
 	CHECK_EQ(teed_rpmb_marker_get(r.st, &marked), TEE_SUCCESS);
 	CHECK(marked);
-	CHECK_EQ(put(r.s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 1), TEE_SUCCESS);
 	check_anchor_bytes(&r);
-	CHECK_EQ(put(r.s, "a", 2), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 2), TEE_SUCCESS);
 	rig_close(&r);
 	rig_remount(&r);
 	check_anchor_bytes(&r);
@@ -284,7 +231,7 @@ static void test_directory_snapshot(void)
 	some_history(&r);
 	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
 	rig_close(&r);
 	live = r.ree;
 	r.ree = snap;
@@ -310,9 +257,9 @@ static void test_dirf_alone_and_deleted(void)
 	some_history(&r);
 	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "b", 11), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "b", 11), TEE_SUCCESS);
 	rig_close(&r);
-	copy_file(r.ree, snap, DIRF_FILE_NAME);
+	REQUIRE(rb_copy_file(r.ree, snap, DIRF_FILE_NAME) == TEE_SUCCESS);
 	CHECK_EQ(rig_open(&r), TEE_ERROR_CORRUPT_OBJECT);
 	REQUIRE(backend_remove(r.ree, DIRF_FILE_NAME) == TEE_SUCCESS);
 	REQUIRE(backend_sync_dir(r.ree) == TEE_SUCCESS);
@@ -344,14 +291,14 @@ static void crash_once(enum rfs_fault fault, long n, uint64_t *out)
 	r.l.requests = 0;
 	r.l.fault = fault;
 	r.l.fault_at = n;
-	CHECK(put(r.s, "a", 3) != TEE_SUCCESS);
+	CHECK(rb_put(r.s, "a", 3) != TEE_SUCCESS);
 	rig_close(&r);
 	rig_remount(&r);
 	CHECK_EQ(rig_open(&r), TEE_SUCCESS);
 	if (r.s) {
 		g = gen_of(r.s, "a", 5);
 		CHECK(g == 2 || g == 3);
-		CHECK_EQ(put(r.s, "a", 4), TEE_SUCCESS);
+		CHECK_EQ(rb_put(r.s, "a", 4), TEE_SUCCESS);
 		rig_close(&r);
 		CHECK_EQ(rig_open(&r), TEE_SUCCESS);
 		if (r.s)
@@ -375,7 +322,7 @@ static void test_crash_between_commit_and_anchor(void)
 	REQUIRE(rig_open(&r) == TEE_SUCCESS);
 	r.l.only_writes = true;
 	r.l.requests = 0;
-	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
 	writes = r.l.requests;
 	rig_free(&r);
 	CHECK(writes >= 2); /* the data, then the FAT entry (commit point) */
@@ -438,9 +385,9 @@ static void test_move_from_counter(void)
 	rig_new(&r);
 	r.with_counter = true;
 	REQUIRE(rig_open_mode(&r, 0) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "a", 1), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 1), TEE_SUCCESS);
 	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "a", 2), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 2), TEE_SUCCESS);
 	rig_close(&r);
 	live = r.ree;
 	r.ree = snap;
@@ -448,7 +395,7 @@ static void test_move_from_counter(void)
 	r.ree = live;
 	REQUIRE(rig_open(&r) == TEE_SUCCESS);
 	CHECK_EQ(gen_of(r.s, "a", 5), 2u);
-	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
 	rig_close(&r);
 	check_anchor_bytes(&r);
 	/* RPMB anchors now: the snapshot is refused by the hash. */
@@ -472,7 +419,7 @@ static void test_reset(void)
 	some_history(&r);
 	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r) == TEE_SUCCESS);
-	CHECK_EQ(put(r.s, "a", 3), TEE_SUCCESS);
+	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
 	rig_close(&r);
 	live = r.ree;
 	r.ree = snap;
