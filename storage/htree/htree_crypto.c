@@ -189,9 +189,11 @@ static TEE_Result crypt_items(void *arg, unsigned slot, size_t begin,
 	for (i = begin; i < end; i++) {
 		struct htree_crypt *c = &r->blk[i];
 
-		if (r->enc)
+		if (r->enc) {
 			one = block_seal(r->ht, ctx, c->node, c->in, c->out);
-		else
+			if (c->dup)
+				memcpy(c->dup, c->out, HTREE_BS);
+		} else
 			one = block_open(r->ht, ctx, c->node, c->in, c->out);
 		/* A bad tag does not stop the others: the caller zeroes
 		 * the whole output anyway. */

@@ -180,6 +180,7 @@ struct htree_crypt {
 	struct htree_node *node; /* IV and tag */
 	const uint8_t *in;	 /* encrypt: NULL means zeros */
 	uint8_t *out;		 /* may equal in */
+	uint8_t *dup;		 /* encrypt: a second copy of out, or NULL */
 };
 
 /* A run of blocks en- or decrypted by the pool (htree_crypt_start). */

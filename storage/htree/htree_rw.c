@@ -271,10 +271,74 @@ static TEE_Result write_drain(struct htree *ht, struct write_pending *wp)
 	return htree_crypt_finish(&run);
 }
 
-/* True if reserving len more bytes in b may flush it (batch.c's rule). */
-static bool batch_may_flush(const struct batch *b, size_t len)
+/* True if reserving len more bytes in nops more ops may flush b (batch.c's
+ * rule; an op may also extend the last one, so this errs on the safe side). */
+static bool batch_may_flush(const struct batch *b, size_t len, size_t nops)
 {
-	return len > b->data_cap - b->data_used || b->nops == b->ops_cap;
+	return len > b->data_cap - b->data_used || nops > b->ops_cap - b->nops;
+}
+
+/*
+ * A block past the committed length is fresh: neither of its two versions'
+ * places is part of the committed state (a crash or an abort never reads
+ * them). Its ciphertext goes to both places, so that a growing file stays
+ * dense on disk. The format puts a block's two versions side by side:
+ * writing only one leaves a 4 KiB hole after every block, and a file
+ * system writes such a file back one 4 KiB extent at a time, at about 0.3
+ * of the speed of contiguous writes here; dense, it is byte-bound, at 0.5
+ * of it for twice the bytes (docs/benchmarks.md, "Dense appends").
+ */
+static bool block_is_fresh(const struct htree *ht, uint64_t idx)
+{
+	return idx >= nblocks_of(ht->committed_length);
+}
+
+/*
+ * Reserves the place(s) of block idx's ciphertext in the batch: *out for
+ * the version vers, and *dup (NULL if none) for a copy. Drains wp first
+ * if the reservation may flush, as a flush must not send unencrypted
+ * slots.
+ */
+static TEE_Result reserve_block(struct htree *ht, struct batch *b,
+				struct write_pending *wp, uint64_t idx,
+				unsigned vers, void **out, void **dup)
+{
+	uint64_t off0 = htree_layout_block_off(idx, 0);
+	uint64_t off1 = htree_layout_block_off(idx, 1);
+	TEE_Result res;
+	void *both;
+
+	*dup = NULL;
+	if (!block_is_fresh(ht, idx)) {
+		if (wp->n && batch_may_flush(b, HTREE_BS, 1)) {
+			res = write_drain(ht, wp);
+			if (res != TEE_SUCCESS)
+				return res;
+		}
+		return batch_reserve_write(b, ht->fh, vers ? off1 : off0,
+					   HTREE_BS, out);
+	}
+	/* Two reservations must not flush in between: flush now if needed. */
+	if (batch_may_flush(b, 2 * HTREE_BS, 2)) {
+		res = write_drain(ht, wp);
+		if (res == TEE_SUCCESS)
+			res = batch_flush(b);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
+	if (off1 == off0 + HTREE_BS) {
+		res = batch_reserve_write(b, ht->fh, off0, 2 * HTREE_BS, &both);
+		if (res == TEE_SUCCESS) {
+			*out = both;
+			*dup = (uint8_t *)both + HTREE_BS;
+		}
+		return res;
+	}
+	/* A node block lies between the two versions (docs/format.md). */
+	res = batch_reserve_write(b, ht->fh, off0, HTREE_BS, out);
+	if (res == TEE_SUCCESS)
+		res = batch_reserve_write(b, ht->fh, off1, HTREE_BS, dup);
+	return res;
 }
 
 /*
@@ -288,7 +352,7 @@ static TEE_Result write_block(struct htree *ht, struct batch *b,
 {
 	struct htree_node *node;
 	TEE_Result res;
-	void *dst;
+	void *dst, *dup;
 
 	res = grow_nodes(ht, (uint32_t)idx + 1);
 	if (res != TEE_SUCCESS)
@@ -298,25 +362,20 @@ static TEE_Result write_block(struct htree *ht, struct batch *b,
 		node->flags ^= HTREE_FLAG_COMMITTED_BLOCK;
 		node->state |= HTREE_NODE_BLOCK_UPDATED;
 	}
-	if (wp->n && batch_may_flush(b, HTREE_BS)) {
-		res = write_drain(ht, wp);
-		if (res != TEE_SUCCESS)
-			return res;
-	}
-	res = batch_reserve_write(
-	    b, ht->fh,
-	    htree_layout_block_off(idx,
-				   node->flags & HTREE_FLAG_COMMITTED_BLOCK),
-	    HTREE_BS, &dst);
+	res =
+	    reserve_block(ht, b, wp, idx,
+			  node->flags & HTREE_FLAG_COMMITTED_BLOCK, &dst, &dup);
 	if (res != TEE_SUCCESS)
 		return res;
 	if (plain == ht->cache) {
 		res = htree_block_encrypt(ht, node, plain, dst);
 		if (res != TEE_SUCCESS)
 			return res;
+		if (dup)
+			memcpy(dup, dst, HTREE_BS);
 	} else {
-		wp->blk[wp->n++] =
-		    (struct htree_crypt){.node = node, .in = plain, .out = dst};
+		wp->blk[wp->n++] = (struct htree_crypt){
+		    .node = node, .in = plain, .out = dst, .dup = dup};
 		if (wp->n == WRITE_PENDING) {
 			res = write_drain(ht, wp);
 			if (res != TEE_SUCCESS)
