@@ -98,6 +98,16 @@ quick() {
 		ok "two clients putting different files at once" ||
 		{ bad "two clients at once"; cat "$WORK/err-a" "$WORK/err-b" >&2; }
 
+	# --serial: one chunk buffer, no read-ahead/write-behind thread
+	"$SS" --serial --chunk-size 64K put "$WORK/a" serial-a 2> "$WORK/err" &&
+		"$SS" --serial --chunk-size 64K get serial-a - 2> /dev/null |
+		cmp -s "$WORK/a" - &&
+		ok "--serial put and get (one buffer) round trip" ||
+		{ bad "--serial round trip"; cat "$WORK/err" >&2; }
+	"$SS" --chunk-size 64K get serial-a - 2> /dev/null | cmp -s "$WORK/a" - &&
+		ok "--serial object read with two buffers" ||
+		bad "--serial object read with two buffers"
+
 	# killed mid-put: the old version stays, --resume completes
 	head -c 3000 /dev/urandom > "$WORK/v1"
 	head -c 40000000 /dev/urandom > "$WORK/v2"

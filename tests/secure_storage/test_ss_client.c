@@ -64,6 +64,9 @@ static void test_args_options(void)
 	CHECK_EQ(o.storage, TEE_STORAGE_PRIVATE_REE);
 	CHECK_EQ(o.chunk_size, 65536);
 	CHECK(o.resume);
+	CHECK(!o.serial);
+	CHECK_EQ(parse(&o, err, "get", "x", "--serial", NULL), SS_EXIT_OK);
+	CHECK(o.serial);
 	/* options after the command too */
 	CHECK_EQ(parse(&o, err, "put", "f", "--storage=rpmb", "--resume",
 		       "--chunk-size", "1M", NULL),

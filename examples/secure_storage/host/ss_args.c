@@ -37,6 +37,10 @@ void ss_usage(FILE *out)
 	    "16K..1M)\n"
 	    "  --resume                     put: continue an interrupted "
 	    "put of FILE\n"
+	    "  --serial                     one chunk buffer: no reading "
+	    "ahead (put) or\n"
+	    "                               writing behind (get) while the "
+	    "TEE works\n"
 	    "  --progress / --no-progress   force the progress bar on or "
 	    "off (default:\n"
 	    "                               on when stderr is a terminal)\n"
@@ -165,11 +169,19 @@ static int parse_operands(int n, char **v, struct ss_opts *o, char *err,
 int ss_args_parse(int argc, char **argv, struct ss_opts *o, char *err,
 		  size_t errlen)
 {
-	enum { OPT_STORAGE = 256, OPT_CHUNK, OPT_RESUME, OPT_PROG, OPT_NOPROG };
+	enum {
+		OPT_STORAGE = 256,
+		OPT_CHUNK,
+		OPT_RESUME,
+		OPT_SERIAL,
+		OPT_PROG,
+		OPT_NOPROG
+	};
 	static const struct option longopts[] = {
 	    {"storage", required_argument, NULL, OPT_STORAGE},
 	    {"chunk-size", required_argument, NULL, OPT_CHUNK},
 	    {"resume", no_argument, NULL, OPT_RESUME},
+	    {"serial", no_argument, NULL, OPT_SERIAL},
 	    {"progress", no_argument, NULL, OPT_PROG},
 	    {"no-progress", no_argument, NULL, OPT_NOPROG},
 	    {"help", no_argument, NULL, 'h'},
@@ -202,6 +214,9 @@ int ss_args_parse(int argc, char **argv, struct ss_opts *o, char *err,
 			break;
 		case OPT_RESUME:
 			o->resume = true;
+			break;
+		case OPT_SERIAL:
+			o->serial = true;
 			break;
 		case OPT_PROG:
 		case OPT_NOPROG:

@@ -46,6 +46,7 @@ struct ss_opts {
 	uint32_t storage;  /* TEE_STORAGE_* */
 	size_t chunk_size; /* 0: the largest the TA and the TEE accept */
 	bool resume;
+	bool serial;  /* one chunk buffer (ss_bg.h) */
 	int progress; /* -1 auto (a terminal), 0 never, 1 always */
 };
 

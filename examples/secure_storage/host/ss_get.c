@@ -1,6 +1,8 @@
 /*
- * `secure_storage get ID [FILE|-]`: reads the object in chunks into one
- * shared memory buffer and writes it out. The TA checks the stored
+ * `secure_storage get ID [FILE|-]`: reads the object in chunks into two
+ * shared memory buffers in turn and writes it out: while the TA reads
+ * chunk k + 1 into one, a background job hashes and writes chunk k from
+ * the other (ss_bg.h). The TA checks the stored
  * SHA-256 when the last chunk is read; the client checks it too. A file
  * output is written to FILE.part-XXXXXX and renamed only when the check
  * passed, so a failed get never leaves a wrong FILE; on stdout the data
@@ -15,6 +17,7 @@
 
 #include <openssl/evp.h>
 
+#include "ss_bg.h"
 #include "ss_tee.h"
 
 struct get_ctx {
@@ -69,9 +72,10 @@ static int get_begin(struct get_ctx *c)
 	return SS_EXIT_OK;
 }
 
-/* Reads the next chunk at off into the buffer; *n bytes, *verified set
- * by the TA on the last one. */
-static int get_chunk(struct get_ctx *c, uint64_t off, size_t *n, bool *verified)
+/* Reads the next chunk at off into buffer i; *n bytes, *verified set by
+ * the TA on the last one. */
+static int get_chunk(struct get_ctx *c, unsigned int i, uint64_t off, size_t *n,
+		     bool *verified)
 {
 	TEEC_Operation op;
 	TEEC_Result res;
@@ -81,8 +85,8 @@ static int get_chunk(struct get_ctx *c, uint64_t off, size_t *n, bool *verified)
 	op.paramTypes =
 	    TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_OUTPUT, TEEC_VALUE_INPUT,
 			     TEEC_VALUE_OUTPUT, TEEC_NONE);
-	op.params[0].memref.parent = &c->t.shm;
-	op.params[0].memref.size = c->t.shm.size;
+	op.params[0].memref.parent = &c->t.shm[i];
+	op.params[0].memref.size = c->t.shm[i].size;
 	op.params[1].value.a = (uint32_t)off;
 	op.params[1].value.b = (uint32_t)(off >> 32);
 	res = ss_tee_invoke(&c->t, TA_SECURE_STORAGE_CMD_GET_CHUNK, &op);
@@ -94,7 +98,7 @@ static int get_chunk(struct get_ctx *c, uint64_t off, size_t *n, bool *verified)
 	}
 	*n = op.params[0].memref.size;
 	*verified = op.params[2].value.a == 1;
-	if (*n > c->t.shm.size || *n > c->size - off) {
+	if (*n > c->t.shm[i].size || *n > c->size - off) {
 		fprintf(stderr, "secure_storage: get: the TA returned more "
 				"than asked\n");
 		return SS_EXIT_FAILURE;
@@ -111,6 +115,67 @@ static bool is_zero(const uint8_t *p, size_t n)
 	return d == 0;
 }
 
+/* One chunk hashed and written out (a background job). */
+struct get_drain {
+	struct get_ctx *c;
+	EVP_MD_CTX *md;
+	const uint8_t *buf;
+	size_t n;
+	int err; /* errno of a failed write */
+};
+
+static int drain_chunk(void *arg)
+{
+	struct get_drain *d = arg;
+
+	EVP_DigestUpdate(d->md, d->buf, d->n);
+	if (write_full(d->c->out, d->buf, d->n)) {
+		d->err = errno;
+		return SS_EXIT_LOCAL_IO;
+	}
+	return SS_EXIT_OK;
+}
+
+/*
+ * Chunk k goes to buffer k % nshm; with two buffers, chunk k is drained
+ * while chunk k + 1 is read. *off: bytes read; *verified: the TA's word
+ * on the last chunk.
+ */
+static int get_stream(struct get_ctx *c, EVP_MD_CTX *md, uint64_t *off,
+		      bool *verified)
+{
+	unsigned int two = c->t.nshm == 2, cur = 0;
+	struct get_drain d = {.c = c, .md = md};
+	struct ss_bg bg = {.running = false};
+	size_t n = 0;
+	int rc, drc;
+
+	/* At least one call: the TA checks the hash when the end is
+	 * reached, even for an empty object. */
+	do {
+		rc = get_chunk(c, cur, *off, &n, verified);
+		drc = ss_bg_join(&bg); /* the previous chunk's drain */
+		if (rc)
+			return rc;
+		if (drc)
+			break;
+		*off += n;
+		ss_progress_update(&c->prog, *off);
+		d.buf = c->t.shm[cur].buffer;
+		d.n = n;
+		/* With one buffer the drain must end before the next read. */
+		ss_bg_start(&bg, drain_chunk, &d, !two);
+		cur ^= two;
+	} while (*off < c->size && n > 0 && !ss_interrupted);
+	drc = ss_bg_join(&bg);
+	if (drc) {
+		ss_progress_end(&c->prog);
+		fprintf(stderr, "secure_storage: get: writing %s: %s\n",
+			c->out_name, strerror(d.err));
+	}
+	return drc;
+}
+
 /* Copies the object to c->out; checks both hashes at the end. */
 static int get_copy(struct get_ctx *c)
 {
@@ -119,7 +184,6 @@ static int get_copy(struct get_ctx *c)
 	uint64_t off = 0;
 	unsigned int len;
 	EVP_MD_CTX *md;
-	size_t n = 0;
 	int rc = SS_EXIT_OK;
 
 	md = EVP_MD_CTX_new();
@@ -128,23 +192,9 @@ static int get_copy(struct get_ctx *c)
 		return SS_EXIT_FAILURE;
 	}
 	ss_progress_start(&c->prog, c->prog.on, "get", c->size);
-	/* At least one call: the TA checks the hash when the end is
-	 * reached, even for an empty object. */
-	do {
-		rc = get_chunk(c, off, &n, &verified);
-		if (rc)
-			goto out;
-		EVP_DigestUpdate(md, c->t.shm.buffer, n);
-		if (write_full(c->out, c->t.shm.buffer, n)) {
-			ss_progress_end(&c->prog);
-			fprintf(stderr, "secure_storage: get: writing %s: %s\n",
-				c->out_name, strerror(errno));
-			rc = SS_EXIT_LOCAL_IO;
-			goto out;
-		}
-		off += n;
-		ss_progress_update(&c->prog, off);
-	} while (off < c->size && n > 0 && !ss_interrupted);
+	rc = get_stream(c, md, &off, &verified);
+	if (rc)
+		goto out;
 	ss_progress_end(&c->prog);
 	if (ss_interrupted) {
 		rc = SS_EXIT_INTERRUPTED;
@@ -247,7 +297,7 @@ int ss_cmd_get(const struct ss_opts *o)
 		return rc;
 	rc = get_begin(&c);
 	if (rc == SS_EXIT_OK)
-		rc = ss_tee_alloc_chunk(&c.t, o->chunk_size, c.size);
+		rc = ss_tee_alloc_chunk(&c.t, o->chunk_size, c.size, o->serial);
 	if (rc == SS_EXIT_OK)
 		rc = get_open_out(&c);
 	if (rc == SS_EXIT_OK) {

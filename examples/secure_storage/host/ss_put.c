@@ -1,9 +1,11 @@
 /*
  * `secure_storage put FILE [ID]`: streams FILE to the TA in chunks of
- * the negotiated size through one shared memory buffer, computing the
- * file's SHA-256 on the way; the TA checks it at PUT_FINAL. Memory use is
- * one chunk whatever the file size. With --resume an interrupted put
- * continues from what the TA holds durably.
+ * the negotiated size, computing the file's SHA-256 on the way; the TA
+ * checks it at PUT_FINAL. Two shared memory buffers: while the TA stores
+ * chunk k from one, a background job reads and hashes chunk k + 1 into
+ * the other (ss_bg.h). Memory use is two chunks whatever the file size.
+ * With --resume an interrupted put continues from what the TA holds
+ * durably.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,7 @@
 
 #include <openssl/evp.h>
 
+#include "ss_bg.h"
 #include "ss_tee.h"
 
 struct put_ctx {
@@ -83,22 +86,24 @@ static int hash_prefix(struct put_ctx *c, uint64_t n)
 	size_t want;
 
 	while (done < n) {
-		want = n - done < c->t.shm.size ? (size_t)(n - done)
-						: c->t.shm.size;
-		got = read_full(c->fd, c->t.shm.buffer, want);
+		want = n - done < c->t.shm[0].size ? (size_t)(n - done)
+						   : c->t.shm[0].size;
+		got = read_full(c->fd, c->t.shm[0].buffer, want);
 		if (got != (ssize_t)want) {
 			fprintf(stderr, "secure_storage: put: reading %s: %s\n",
 				c->o->file,
 				got < 0 ? strerror(errno) : "file shrank");
 			return SS_EXIT_LOCAL_IO;
 		}
-		EVP_DigestUpdate(c->md, c->t.shm.buffer, (size_t)got);
+		EVP_DigestUpdate(c->md, c->t.shm[0].buffer, (size_t)got);
 		done += (uint64_t)got;
 	}
 	return SS_EXIT_OK;
 }
 
-static int put_chunk(struct put_ctx *c, uint64_t offset, size_t n)
+/* Sends n bytes at offset from chunk buffer i. */
+static int put_chunk(struct put_ctx *c, unsigned int i, uint64_t offset,
+		     size_t n)
 {
 	TEEC_Operation op;
 	TEEC_Result res;
@@ -107,7 +112,7 @@ static int put_chunk(struct put_ctx *c, uint64_t offset, size_t n)
 	memset(&op, 0, sizeof(op));
 	op.paramTypes = TEEC_PARAM_TYPES(
 	    TEEC_MEMREF_PARTIAL_INPUT, TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE);
-	op.params[0].memref.parent = &c->t.shm;
+	op.params[0].memref.parent = &c->t.shm[i];
 	op.params[0].memref.offset = 0;
 	op.params[0].memref.size = n;
 	op.params[1].value.a = (uint32_t)offset;
@@ -151,13 +156,90 @@ static int interrupted(struct put_ctx *c, uint64_t done)
 	return SS_EXIT_INTERRUPTED;
 }
 
+/* One chunk read from the file and hashed (a background job). */
+struct put_fill {
+	struct put_ctx *c;
+	uint8_t *buf;
+	size_t want;
+	int err; /* errno of a failed read, 0 if the file was short */
+};
+
+static int fill_chunk(void *arg)
+{
+	struct put_fill *f = arg;
+	ssize_t got = read_full(f->c->fd, f->buf, f->want);
+
+	if (got != (ssize_t)f->want) {
+		f->err = got < 0 ? errno : 0;
+		return SS_EXIT_LOCAL_IO;
+	}
+	EVP_DigestUpdate(f->c->md, f->buf, f->want);
+	return SS_EXIT_OK;
+}
+
+static int fill_failed(struct put_ctx *c, const struct put_fill *f)
+{
+	ss_progress_end(&c->prog);
+	fprintf(stderr, "secure_storage: put: reading %s: %s\n", c->o->file,
+		f->err ? strerror(f->err)
+		       : "the file shrank while being stored");
+	return SS_EXIT_LOCAL_IO;
+}
+
+/* Bytes of the chunk at off (0 at the end). */
+static size_t chunk_len(const struct put_ctx *c, uint64_t off)
+{
+	size_t cap = c->t.shm[0].size;
+
+	return c->size - off < cap ? (size_t)(c->size - off) : cap;
+}
+
+/*
+ * Sends [off, size) in chunks; chunk k is in buffer k % nshm and, with two
+ * buffers, chunk k + 1 is read and hashed while chunk k is stored.
+ */
+static int put_stream(struct put_ctx *c, uint64_t off)
+{
+	unsigned int two = c->t.nshm == 2, cur = 0;
+	struct put_fill f = {.c = c};
+	struct ss_bg bg = {.running = false};
+	size_t n = chunk_len(c, off), next_n;
+	int rc, frc;
+
+	f.buf = c->t.shm[0].buffer;
+	f.want = n;
+	if (n && fill_chunk(&f))
+		return fill_failed(c, &f);
+	while (off < c->size) {
+		if (ss_interrupted)
+			return interrupted(c, off);
+		next_n = chunk_len(c, off + n);
+		f.buf = c->t.shm[cur ^ two].buffer;
+		f.want = next_n;
+		/* With one buffer the next read waits for the TA. */
+		if (next_n && two)
+			ss_bg_start(&bg, fill_chunk, &f, false);
+		rc = put_chunk(c, cur, off, n);
+		frc = ss_bg_join(&bg);
+		if (rc)
+			return rc;
+		off += n;
+		ss_progress_update(&c->prog, off);
+		if (next_n && !two)
+			frc = fill_chunk(&f);
+		if (frc)
+			return fill_failed(c, &f);
+		cur ^= two;
+		n = next_n;
+	}
+	return SS_EXIT_OK;
+}
+
 /* One attempt: begin (resuming or not), send the rest, final. */
 static int put_once(struct put_ctx *c, bool resume, uint32_t *final_res,
 		    uint64_t *resumed_at)
 {
 	uint64_t off = 0;
-	ssize_t got;
-	size_t want;
 	int rc;
 
 	*final_res = TEEC_ERROR_GENERIC;
@@ -178,27 +260,9 @@ static int put_once(struct put_ctx *c, bool resume, uint32_t *final_res,
 	if (rc)
 		return rc;
 	ss_progress_start(&c->prog, c->prog.on, c->prog.label, c->size);
-	while (off < c->size) {
-		if (ss_interrupted)
-			return interrupted(c, off);
-		want = c->size - off < c->t.shm.size ? (size_t)(c->size - off)
-						     : c->t.shm.size;
-		got = read_full(c->fd, c->t.shm.buffer, want);
-		if (got != (ssize_t)want) {
-			ss_progress_end(&c->prog);
-			fprintf(stderr, "secure_storage: put: reading %s: %s\n",
-				c->o->file,
-				got < 0 ? strerror(errno)
-					: "the file shrank while being stored");
-			return SS_EXIT_LOCAL_IO;
-		}
-		EVP_DigestUpdate(c->md, c->t.shm.buffer, want);
-		rc = put_chunk(c, off, want);
-		if (rc)
-			return rc;
-		off += want;
-		ss_progress_update(&c->prog, off);
-	}
+	rc = put_stream(c, off);
+	if (rc)
+		return rc;
 	ss_progress_end(&c->prog);
 	return put_final(c, final_res);
 }
@@ -284,7 +348,7 @@ int ss_cmd_put(const struct ss_opts *o)
 	rc = ss_tee_open(&c.t);
 	if (rc)
 		goto out;
-	rc = ss_tee_alloc_chunk(&c.t, o->chunk_size, c.size);
+	rc = ss_tee_alloc_chunk(&c.t, o->chunk_size, c.size, o->serial);
 	if (rc)
 		goto out;
 	c.prog.on = o->progress < 0 ? isatty(2) : o->progress;

@@ -48,27 +48,41 @@ int ss_tee_open(struct ss_tee *t)
 
 void ss_tee_close(struct ss_tee *t)
 {
-	if (t->have_shm)
-		TEEC_ReleaseSharedMemory(&t->shm);
+	while (t->nshm)
+		TEEC_ReleaseSharedMemory(&t->shm[--t->nshm]);
 	if (t->have_sess)
 		TEEC_CloseSession(&t->sess);
 	if (t->have_ctx)
 		TEEC_FinalizeContext(&t->ctx);
-	t->have_shm = t->have_sess = t->have_ctx = false;
+	t->have_sess = t->have_ctx = false;
 }
 
-int ss_tee_alloc_chunk(struct ss_tee *t, size_t requested, uint64_t file_size)
+static TEEC_Result alloc_one(struct ss_tee *t, size_t sz)
+{
+	TEEC_SharedMemory *m = &t->shm[t->nshm];
+	TEEC_Result res;
+
+	memset(m, 0, sizeof(*m));
+	m->size = sz;
+	m->flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
+	res = TEEC_AllocateSharedMemory(&t->ctx, m);
+	if (res == TEEC_SUCCESS)
+		t->nshm++;
+	return res;
+}
+
+int ss_tee_alloc_chunk(struct ss_tee *t, size_t requested, uint64_t file_size,
+		       bool serial)
 {
 	size_t sz = ss_chunk_first(requested, t->ta_max, t->ta_min, file_size);
 	TEEC_Result res = TEEC_ERROR_OUT_OF_MEMORY;
 
 	for (; sz; sz = ss_chunk_next(sz, t->ta_min)) {
-		memset(&t->shm, 0, sizeof(t->shm));
-		t->shm.size = sz;
-		t->shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
-		res = TEEC_AllocateSharedMemory(&t->ctx, &t->shm);
+		res = alloc_one(t, sz);
 		if (res == TEEC_SUCCESS) {
-			t->have_shm = true;
+			/* Without a second buffer the transfer is serial. */
+			if (!serial)
+				(void)alloc_one(t, sz);
 			return SS_EXIT_OK;
 		}
 	}

@@ -12,8 +12,12 @@
 struct ss_tee {
 	TEEC_Context ctx;
 	TEEC_Session sess;
-	TEEC_SharedMemory shm; /* one chunk; the TA reads/writes it in place */
-	bool have_ctx, have_sess, have_shm;
+	/* Chunk buffers, the TA reads/writes them in place: two, so that the
+	 * client works on one while the TA works on the other (ss_bg.h); one
+	 * if the TEE grants only one. */
+	TEEC_SharedMemory shm[2];
+	unsigned int nshm;
+	bool have_ctx, have_sess;
 	uint32_t ta_max, ta_min; /* chunk sizes the TA accepts (INFO) */
 	uint32_t origin;	 /* of the last failed call */
 };
@@ -22,9 +26,11 @@ struct ss_tee {
  * returns an exit code. */
 int ss_tee_open(struct ss_tee *t);
 void ss_tee_close(struct ss_tee *t);
-/* Allocates the chunk buffer: the largest size from ss_chunk_first()
- * down that the TEE grants. Returns an exit code. */
-int ss_tee_alloc_chunk(struct ss_tee *t, size_t requested, uint64_t file_size);
+/* Allocates the chunk buffers: the largest size from ss_chunk_first()
+ * down that the TEE grants, then (unless serial) a second one of that
+ * size if it can. Returns an exit code. */
+int ss_tee_alloc_chunk(struct ss_tee *t, size_t requested, uint64_t file_size,
+		       bool serial);
 TEEC_Result ss_tee_invoke(struct ss_tee *t, uint32_t cmd, TEEC_Operation *op);
 /* The storage ID as the optional value parameter of a command. */
 void ss_tee_storage_param(TEEC_Operation *op, int idx, uint32_t storage);
