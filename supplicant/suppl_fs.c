@@ -12,6 +12,7 @@
 #include "fsync_group.h"
 #include "suppl_name.h"
 #include "tee_error.h"
+#include "write_gather.h"
 
 void suppl_fs_init(struct suppl_fs *fs, int dirfd)
 {
@@ -297,69 +298,42 @@ static TEE_Result fs_read_run(struct suppl_fs *fs,
 	return TEE_SUCCESS;
 }
 
-/* Contiguous writes of one file share one pwritev() (as backend_posix.c). */
-#define FS_WRITE_OPS 64
-
-static bool write_joins(const struct suppl_op_desc *op, uint32_t fh,
-			uint64_t end)
+static bool write_joins(const struct suppl_op_desc *op, uint32_t fh)
 {
-	return op->type == SUPPL_OP_WRITE && op->fh == fh && op->off == end &&
+	return op->type == SUPPL_OP_WRITE && op->fh == fh &&
 	       off_ok(op->off, op->len);
 }
 
 /*
- * Runs ops[0], a WRITE, and the WRITEs of the same file that continue it
- * as one pwritev() from shm (ranges checked on decode). A failure counts
- * against ops[0] (*used 0): a failed write leaves its range undefined
- * anyway (backend.h), so the run is one op for the answer.
+ * Runs ops[0], a WRITE, and the WRITEs of the same file that follow it
+ * with few syscalls (write_gather.h), from shm (ranges checked on
+ * decode). A failure counts against ops[0] (*used 0): a failed write
+ * leaves its range undefined anyway (backend.h), so the run is one op
+ * for the answer.
  */
 static TEE_Result fs_write_run(struct suppl_fs *fs,
 			       const struct suppl_op_desc *ops, uint32_t n,
 			       uint8_t *shm, uint32_t *used)
 {
-	struct iovec iov[FS_WRITE_OPS], *v = iov;
+	struct write_gather_op w[WRITE_GATHER_MAX];
 	int fd = fs_fd(fs, ops[0].fh);
-	uint64_t end = ops[0].off, off = ops[0].off;
 	uint32_t i;
-	int cnt;
-	ssize_t r;
+	int rc;
 
 	*used = 0;
 	if (fd < 0 || !off_ok(ops[0].off, ops[0].len))
 		return TEE_ERROR_BAD_PARAMETERS;
-	for (i = 0; i < n && i < FS_WRITE_OPS; i++) {
-		if (i > 0 && !write_joins(&ops[i], ops[0].fh, end))
+	for (i = 0; i < n && i < WRITE_GATHER_MAX; i++) {
+		if (i > 0 && !write_joins(&ops[i], ops[0].fh))
 			break;
-		iov[i].iov_base = shm + ops[i].shm_off;
-		iov[i].iov_len = ops[i].len;
-		end = ops[i].off + ops[i].len;
+		w[i] = (struct write_gather_op){
+		    ops[i].off, shm + ops[i].shm_off, ops[i].len};
 	}
-	if (i == 1) {
-		TEE_Result res =
-		    fs_pwrite(fd, shm + ops[0].shm_off, ops[0].len, ops[0].off);
-
-		*used = res == TEE_SUCCESS ? 1 : 0;
-		return res;
-	}
-	for (cnt = (int)i; off < end;) {
-		r = pwritev(fd, v, cnt, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return suppl_fs_error(errno);
-		if (r == 0)
-			return TEE_ERROR_STORAGE_NO_SPACE;
-		off += (uint64_t)r;
-		while (cnt > 0 && (size_t)r >= v->iov_len) {
-			r -= (ssize_t)v->iov_len;
-			v++;
-			cnt--;
-		}
-		if (cnt > 0) {
-			v->iov_base = (uint8_t *)v->iov_base + r;
-			v->iov_len -= (size_t)r;
-		}
-	}
+	rc = write_gather(fd, w, i);
+	if (rc == -ENOSPC)
+		return TEE_ERROR_STORAGE_NO_SPACE;
+	if (rc)
+		return suppl_fs_error(-rc);
 	*used = i;
 	return TEE_SUCCESS;
 }

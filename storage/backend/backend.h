@@ -21,7 +21,12 @@
  *
  * Batches: submit() runs ops in order and stops at the first failure,
  * returning its error (ops before it have taken effect, volatile as
- * above). One submit() is one round trip on the RPC backend.
+ * above; ops after it have not). One exception: a run of consecutive
+ * WRITEs to one file may be carried out in any order (write_gather.h),
+ * so when one of them fails any write of that run may have taken effect.
+ * Nothing relies on more: a failed commit abandons everything it wrote,
+ * all of it in uncommitted places. One submit() is one round trip on the
+ * RPC backend.
  *
  * Thread safety: a backend may be called from several threads at once;
  * each implementation serialises what it must.
@@ -42,14 +47,15 @@ enum backend_op_type {
 	BACKEND_OP_WRITE = 2,	 /* buf, len at off */
 	BACKEND_OP_TRUNCATE = 3, /* off = new length */
 	BACKEND_OP_SYNC = 4,	 /* data and size of fh durable */
-	BACKEND_OP_SYNC_DIR = 5, /* creates, removes, renames durable; fh unused */
+	BACKEND_OP_SYNC_DIR =
+	    5, /* creates, removes, renames durable; fh unused */
 };
 
 struct backend_op {
 	uint32_t type;
 	uint32_t fh;
 	uint64_t off;
-	void *buf;   /* READ: destination; WRITE: source (not modified) */
+	void *buf; /* READ: destination; WRITE: source (not modified) */
 	size_t len;
 	size_t done; /* READ: bytes read; < len only at the end of the file */
 };

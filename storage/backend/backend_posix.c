@@ -20,9 +20,8 @@
 #include "fsync_group.h"
 #include "tee_api_defines.h"
 #include "tee_error.h"
+#include "write_gather.h"
 
-/* At most this many contiguous writes become one pwritev(). */
-#define POSIX_IOV_MAX 64
 /*
  * Contiguous reads of one file (at most POSIX_READ_OPS) become one
  * preadv(). Reads with gaps do not: reading a hash-tree file's other
@@ -218,62 +217,30 @@ static TEE_Result posix_read_run(int fd, struct backend_op *ops, size_t n,
 }
 
 /*
- * Writes iov[0..cnt) (total bytes) at off, looping over short writes. A
- * short write is how a full disk starts: the next call reports ENOSPC.
- */
-static TEE_Result posix_writev_all(int fd, struct iovec *iov, int cnt,
-				   uint64_t off, uint64_t total)
-{
-	ssize_t n;
-
-	while (total > 0) {
-		n = pwritev(fd, iov, cnt, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return posix_errno();
-		if (n == 0)
-			return TEE_ERROR_STORAGE_NOT_AVAILABLE;
-		off += (uint64_t)n;
-		total -= (uint64_t)n;
-		/* Skip what was written (and empty entries). */
-		while (cnt > 0 && (size_t)n >= iov->iov_len) {
-			n -= (ssize_t)iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt > 0) {
-			iov->iov_base = (uint8_t *)iov->iov_base + n;
-			iov->iov_len -= (size_t)n;
-		}
-	}
-	return TEE_SUCCESS;
-}
-
-/*
- * Writes ops[0] and every following WRITE of the same fh that continues
- * it in the file, in one pwritev(); returns how many ops it consumed.
+ * Writes ops[0] and every following WRITE of the same fh (up to
+ * WRITE_GATHER_MAX) with few syscalls (write_gather.h); returns how many
+ * ops it consumed. A failure counts against the whole run: a failed
+ * write leaves its range undefined anyway (backend.h).
  */
 static TEE_Result posix_write_run(int fd, struct backend_op *ops, size_t n,
 				  size_t *used)
 {
-	struct iovec iov[POSIX_IOV_MAX];
-	uint64_t end = ops[0].off;
+	struct write_gather_op w[WRITE_GATHER_MAX];
 	size_t i;
+	int rc;
 
-	for (i = 0; i < n && i < POSIX_IOV_MAX; i++) {
+	for (i = 0; i < n && i < WRITE_GATHER_MAX; i++) {
 		if (ops[i].type != BACKEND_OP_WRITE || ops[i].fh != ops[0].fh ||
-		    ops[i].off != end || !posix_range_ok(end, ops[i].len))
+		    !posix_range_ok(ops[i].off, ops[i].len))
 			break;
-		iov[i].iov_base = ops[i].buf;
-		iov[i].iov_len = ops[i].len;
-		end += ops[i].len;
+		w[i] = (struct write_gather_op){ops[i].off, ops[i].buf,
+						ops[i].len};
 	}
 	if (i == 0) /* ops[0] itself is out of range */
 		return TEE_ERROR_BAD_PARAMETERS;
 	*used = i;
-	/* A zero-length write is valid and, as pwrite(), changes nothing. */
-	return posix_writev_all(fd, iov, (int)i, ops[0].off, end - ops[0].off);
+	rc = write_gather(fd, w, i);
+	return rc ? tee_error_from_errno(-rc) : TEE_SUCCESS;
 }
 
 static TEE_Result posix_sync_fd(int fd, bool dir)
