@@ -60,18 +60,9 @@ static void target(const char *what, double value, double limit, bool ge)
 }
 
 /* Raw: pwrite + fdatasync per call, same sizes. Seconds. */
-/*
- * Settles the file system before a timed run: the previous run's dirty
- * data, and the journal work of files it freed (this machine mounts with
- * discard), would otherwise land in whichever run comes next.
- */
 static void settle(void)
 {
-	int fd = open(root, O_RDONLY | O_DIRECTORY);
-
-	if (fd < 0 || syncfs(fd))
-		bench_die_errno("syncfs");
-	close(fd);
+	bench_settle(root);
 }
 
 /*

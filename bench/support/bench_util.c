@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,15 @@ void bench_die_errno(const char *what)
 {
 	fprintf(stderr, "%s: %s: %s\n", bench_progname, what, strerror(errno));
 	exit(1);
+}
+
+void bench_settle(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0 || syncfs(fd))
+		bench_die_errno("syncfs");
+	close(fd);
 }
 
 void bench_rm_dir(const char *path)

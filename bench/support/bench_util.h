@@ -20,6 +20,13 @@ void bench_die(const char *what, TEE_Result res) __attribute__((noreturn));
 /* "prog: what: strerror(errno)", exit 1. */
 void bench_die_errno(const char *what) __attribute__((noreturn));
 
+/*
+ * Settles the file system holding dir before a timed run (syncfs): the
+ * previous run's dirty data, and the freeing of its files (this machine
+ * mounts with discard), would otherwise land in whichever run comes next.
+ */
+void bench_settle(const char *dir);
+
 /* Removes the files in path (one level) and path itself, if it exists. */
 void bench_rm_dir(const char *path);
 
