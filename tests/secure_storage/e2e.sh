@@ -8,7 +8,8 @@
 #                             hash mismatch, chunk order, IDs, kill +
 #                             resume, two clients at once, tampering
 #   e2e.sh BUILD_DIR memory   peak RSS (VmHWM) of client, teed and the TA
-#                             process for a 64 MiB put and get
+#                             process for a 64 MiB put and get (another
+#                             size: SS_MEMORY_MIB=1024)
 #   e2e.sh BUILD_DIR long     100 MiB round trip (label `long`)
 #
 # Exit 0 pass, 1 fail.
