@@ -3,7 +3,8 @@
 # teestore-ta-host) into ${TEESTORE_TA_DIR}, for TAs inside this repo.
 # INCLUDES must hold the TA's user_ta_header_defines.h (TA_UUID, TA_FLAGS,
 # TA_STACK_SIZE, TA_DATA_SIZE), as in an OP-TEE TA tree; the dev kit's
-# user_ta_header.c is compiled in as the dev kit's make fragment does.
+# user_ta_header.c and ta_libc_heap.c are compiled in as the dev kit's
+# make fragment does.
 # The target is named ta_<uuid>. See docs/ta-devkit.md.
 set(TEESTORE_TA_DIR ${CMAKE_BINARY_DIR}/ta CACHE INTERNAL
 	"where teestore_add_ta() puts the .ta files")
@@ -19,7 +20,8 @@ function(teestore_add_ta uuid)
 	endif()
 	set(target ta_${uuid})
 	add_library(${target} MODULE ${TA_SOURCES}
-		${PROJECT_SOURCE_DIR}/ta_devkit/src/user_ta_header.c)
+		${PROJECT_SOURCE_DIR}/ta_devkit/src/user_ta_header.c
+		${PROJECT_SOURCE_DIR}/ta_devkit/src/ta_libc_heap.c)
 	target_include_directories(${target} PRIVATE ${TA_INCLUDES}
 		${PROJECT_SOURCE_DIR}/ta_devkit/include
 		${PROJECT_SOURCE_DIR}/lib/gp)

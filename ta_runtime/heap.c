@@ -9,12 +9,15 @@
  * doubly linked list (first fit) and are merged with free neighbours.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "runtime.h"
 #include "tee_api.h"
 #include "tee_internal_api_extensions.h"
+#include "teestore_ta_heap.h"
 
 #define HDR	  16
 #define FTR	  8
@@ -220,4 +223,42 @@ void tee_user_mem_mark_heap(void)
 size_t tee_user_mem_check_heap(void)
 {
 	return in_use > mark_in_use ? in_use - mark_in_use : 0;
+}
+
+/*
+ * The TA's malloc family (ta_devkit/src/ta_libc_heap.c forwards here):
+ * the TA heap, as OP-TEE's libutils gives a TA. A pointer from outside
+ * the heap came from a libc function the TA called (strdup...): it goes
+ * back to the host's libc.
+ */
+void *teestore_ta_malloc(size_t n)
+{
+	return TEE_Malloc(n, TEE_MALLOC_NO_FILL);
+}
+
+void *teestore_ta_calloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	return TEE_Malloc(n * size, TEE_MALLOC_FILL_ZERO);
+}
+
+static bool in_heap(const void *p)
+{
+	return p && rt_heap_contains((uintptr_t)p, (uintptr_t)p + 1);
+}
+
+void *teestore_ta_realloc(void *p, size_t n)
+{
+	if (p && !in_heap(p))
+		return realloc(p, n);
+	return TEE_Realloc(p, n);
+}
+
+void teestore_ta_free(void *p)
+{
+	if (in_heap(p))
+		TEE_Free(p);
+	else
+		free(p);
 }

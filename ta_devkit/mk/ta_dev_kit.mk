@@ -51,7 +51,7 @@ $(eval $(call ta-process-subdir,.))
 
 ta-obj-dir := $(if $(filter .,$(O)),,$(O)/)
 ta-objs := $(patsubst %.c,$(ta-obj-dir)%.o,$(filter %.c,$(ta-srcs)))
-ta-hdr-obj := $(ta-obj-dir)user_ta_header.o
+ta-hdr-obj := $(ta-obj-dir)user_ta_header.o $(ta-obj-dir)ta_libc_heap.o
 
 TA_CFLAGS := -std=gnu11 -O2 -g -fPIC -Wall \
 	-DTRACE_LEVEL=$(CFG_TEE_TA_LOG_LEVEL) \
@@ -64,7 +64,12 @@ $(ta-obj-dir)%.o: %.c
 	@mkdir -p $(dir $@)
 	$(TA_CC) $(TA_CFLAGS) $(ta-cflags-$<) -MMD -MP -c $< -o $@
 
-$(ta-hdr-obj): $(ta-dev-kit-dir)/src/user_ta_header.c
+$(ta-obj-dir)user_ta_header.o: $(ta-dev-kit-dir)/src/user_ta_header.c
+	@mkdir -p $(dir $@)
+	$(TA_CC) $(TA_CFLAGS) -MMD -MP -c $< -o $@
+
+# The TA's malloc family on the TA heap, as OP-TEE's libutils.
+$(ta-obj-dir)ta_libc_heap.o: $(ta-dev-kit-dir)/src/ta_libc_heap.c
 	@mkdir -p $(dir $@)
 	$(TA_CC) $(TA_CFLAGS) -MMD -MP -c $< -o $@
 

@@ -284,6 +284,29 @@ static void test_heap_limited_to_data_size(void)
 	check_heap(&hello_uuid, 64 * 1024);
 }
 
+/* malloc in a TA takes the TA heap too, as OP-TEE's libutils gives it:
+ * a TA that outgrows TA_DATA_SIZE fails here as on the device. */
+static void check_malloc(const TEE_UUID *u, uint32_t data_size)
+{
+	struct ta_session *s = open_ta(u);
+	struct ta_params p = {0};
+	uint32_t origin;
+
+	REQUIRE(s);
+	pval(&p, 0, TEE_PARAM_TYPE_VALUE_OUTPUT, 0, 0);
+	CHECK_EQ(ta_invoke(s, TEST_CMD_MALLOC_PROBE, &p, &origin), 0);
+	CHECK(p.p[0].u.value.a <= data_size);
+	CHECK(p.p[0].u.value.a >= data_size * 3 / 4);
+	CHECK_EQ(p.p[0].u.value.b, 31); /* every check in malloc_checks */
+	ta_close_session(s);
+}
+
+static void test_malloc_limited_to_data_size(void)
+{
+	check_malloc(&small_uuid, 16 * 1024);
+	check_malloc(&hello_uuid, 64 * 1024);
+}
+
 static void test_sandbox_denies_open_socket_fork(void)
 {
 	struct ta_session *s = open_ta(&hello_uuid);
@@ -649,6 +672,7 @@ int main(int argc, char **argv)
 	RUN(test_heap_exhaustion_is_target_dead);
 	RUN(test_panic_in_shared_instance);
 	RUN(test_heap_limited_to_data_size);
+	RUN(test_malloc_limited_to_data_size);
 	RUN(test_sandbox_denies_open_socket_fork);
 	RUN(test_single_instance_busy);
 	RUN(test_instances_per_session);

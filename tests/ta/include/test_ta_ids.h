@@ -23,16 +23,16 @@
 			0x80, 0x00, 0x74, 0x65, 0x73, 0x74, 0x74, 0x61         \
 		}                                                              \
 	}
-#define TEST_TA_HELLO_UUID     TEST_TA_UUID(1)
-#define TEST_TA_SINGLE_UUID    TEST_TA_UUID(2)
-#define TEST_TA_MULTI_UUID     TEST_TA_UUID(3)
-#define TEST_TA_KEEPALIVE_UUID TEST_TA_UUID(4)
-#define TEST_TA_SMALL_UUID     TEST_TA_UUID(5)
-#define TEST_TA_HELLO_UUID_STR     "5a7e0001-7e57-4a11-8000-746573747461"
-#define TEST_TA_SINGLE_UUID_STR    "5a7e0002-7e57-4a11-8000-746573747461"
-#define TEST_TA_MULTI_UUID_STR     "5a7e0003-7e57-4a11-8000-746573747461"
+#define TEST_TA_HELLO_UUID	   TEST_TA_UUID(1)
+#define TEST_TA_SINGLE_UUID	   TEST_TA_UUID(2)
+#define TEST_TA_MULTI_UUID	   TEST_TA_UUID(3)
+#define TEST_TA_KEEPALIVE_UUID	   TEST_TA_UUID(4)
+#define TEST_TA_SMALL_UUID	   TEST_TA_UUID(5)
+#define TEST_TA_HELLO_UUID_STR	   "5a7e0001-7e57-4a11-8000-746573747461"
+#define TEST_TA_SINGLE_UUID_STR	   "5a7e0002-7e57-4a11-8000-746573747461"
+#define TEST_TA_MULTI_UUID_STR	   "5a7e0003-7e57-4a11-8000-746573747461"
 #define TEST_TA_KEEPALIVE_UUID_STR "5a7e0004-7e57-4a11-8000-746573747461"
-#define TEST_TA_SMALL_UUID_STR     "5a7e0005-7e57-4a11-8000-746573747461"
+#define TEST_TA_SMALL_UUID_STR	   "5a7e0005-7e57-4a11-8000-746573747461"
 
 /* Commands (params listed p0..p3; unlisted ones must be NONE). */
 enum test_ta_cmd {
@@ -103,6 +103,14 @@ enum test_ta_cmd {
 	 * seconds, b = REE time seconds.
 	 */
 	TEST_CMD_RANDOM_TIME = 15,
+	/*
+	 * The TA's libc heap (ta_devkit/src/ta_libc_heap.c). p0 VALUE_OUTPUT:
+	 * a = bytes malloc gave in 1 KiB blocks before it returned NULL (all
+	 * freed), b = checks passed as bits: 1 calloc overflow is NULL, 2
+	 * calloc zeroes, 4 realloc keeps the bytes, 8 free of libc's strdup
+	 * works, 16 TEE_Free of malloc's block works.
+	 */
+	TEST_CMD_MALLOC_PROBE = 16,
 };
 
 #define TEST_PANIC_CODE 0xdeadU

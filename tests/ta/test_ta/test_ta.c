@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -95,6 +97,48 @@ static TEE_Result heap_probe(TEE_Param p[TEE_NUM_PARAMS])
 	if (n && !zero)
 		return TEE_ERROR_GENERIC;
 	TEE_Free(zero);
+	return TEE_SUCCESS;
+}
+
+/* The libc calls a TA may make, on the TA heap (TEST_CMD_MALLOC_PROBE). */
+static uint32_t malloc_checks(void)
+{
+	/* volatile: the compiler would refuse the overflowing call */
+	volatile size_t huge = SIZE_MAX / 2;
+	uint32_t ok = 0;
+	uint8_t *z = calloc(16, 4), *r = malloc(8);
+	char *d = strdup("host heap");
+
+	ok |= calloc(huge, 4) == NULL ? 1 : 0;
+	if (z && !z[0] && !z[63])
+		ok |= 2;
+	if (r) {
+		memcpy(r, "12345678", 8);
+		r = realloc(r, 4000);
+		if (r && !memcmp(r, "12345678", 8))
+			ok |= 4;
+	}
+	if (d && !strcmp(d, "host heap")) {
+		free(d); /* libc's memory: back to libc, no panic */
+		ok |= 8;
+	}
+	free(z);
+	TEE_Free(r); /* one heap: TEE_Free takes malloc's blocks */
+	ok |= 16;
+	return ok;
+}
+
+static TEE_Result malloc_probe(TEE_Param p[TEE_NUM_PARAMS])
+{
+	void *blocks[1024];
+	size_t n = 0, i;
+
+	while (n < 1024 && (blocks[n] = malloc(1024)))
+		n++;
+	p[0].value.a = (uint32_t)(n * 1024);
+	for (i = 0; i < n; i++)
+		free(blocks[i]);
+	p[0].value.b = malloc_checks();
 	return TEE_SUCCESS;
 }
 
@@ -298,6 +342,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sessionContext, uint32_t cmd,
 		return mem_access(p);
 	case TEST_CMD_RANDOM_TIME:
 		return random_time(p);
+	case TEST_CMD_MALLOC_PROBE:
+		return malloc_probe(p);
 	default:
 		return TEE_ERROR_NOT_SUPPORTED;
 	}
