@@ -262,7 +262,12 @@ static void test_panic_in_shared_instance(void)
 	ta_close_session(a);
 }
 
-static void check_heap(const TEE_UUID *u, uint32_t data_size)
+/*
+ * A heap probe (cmd): nearly all of TA_DATA_SIZE, never more, and the
+ * probe's other checks (value b) as expected.
+ */
+static void check_heap(const TEE_UUID *u, uint32_t cmd, uint32_t data_size,
+		       uint32_t checks)
 {
 	struct ta_session *s = open_ta(u);
 	struct ta_params p = {0};
@@ -270,41 +275,27 @@ static void check_heap(const TEE_UUID *u, uint32_t data_size)
 
 	REQUIRE(s);
 	pval(&p, 0, TEE_PARAM_TYPE_VALUE_OUTPUT, 0, 0);
-	CHECK_EQ(ta_invoke(s, TEST_CMD_HEAP_PROBE, &p, &origin), 0);
-	/* Nearly all of TA_DATA_SIZE, never more. */
+	CHECK_EQ(ta_invoke(s, cmd, &p, &origin), 0);
 	CHECK(p.p[0].u.value.a <= data_size);
 	CHECK(p.p[0].u.value.a >= data_size * 3 / 4);
-	CHECK_EQ(p.p[0].u.value.b, 1); /* TEE_Malloc(0) != NULL */
+	CHECK_EQ(p.p[0].u.value.b, checks);
 	ta_close_session(s);
 }
 
 static void test_heap_limited_to_data_size(void)
 {
-	check_heap(&small_uuid, 16 * 1024);
-	check_heap(&hello_uuid, 64 * 1024);
+	/* b = 1: TEE_Malloc(0) != NULL */
+	check_heap(&small_uuid, TEST_CMD_HEAP_PROBE, 16 * 1024, 1);
+	check_heap(&hello_uuid, TEST_CMD_HEAP_PROBE, 64 * 1024, 1);
 }
 
 /* malloc in a TA takes the TA heap too, as OP-TEE's libutils gives it:
- * a TA that outgrows TA_DATA_SIZE fails here as on the device. */
-static void check_malloc(const TEE_UUID *u, uint32_t data_size)
-{
-	struct ta_session *s = open_ta(u);
-	struct ta_params p = {0};
-	uint32_t origin;
-
-	REQUIRE(s);
-	pval(&p, 0, TEE_PARAM_TYPE_VALUE_OUTPUT, 0, 0);
-	CHECK_EQ(ta_invoke(s, TEST_CMD_MALLOC_PROBE, &p, &origin), 0);
-	CHECK(p.p[0].u.value.a <= data_size);
-	CHECK(p.p[0].u.value.a >= data_size * 3 / 4);
-	CHECK_EQ(p.p[0].u.value.b, 31); /* every check in malloc_checks */
-	ta_close_session(s);
-}
-
+ * a TA that outgrows TA_DATA_SIZE fails here as on the device. b = 31:
+ * every check of the TA's malloc_checks(). */
 static void test_malloc_limited_to_data_size(void)
 {
-	check_malloc(&small_uuid, 16 * 1024);
-	check_malloc(&hello_uuid, 64 * 1024);
+	check_heap(&small_uuid, TEST_CMD_MALLOC_PROBE, 16 * 1024, 31);
+	check_heap(&hello_uuid, TEST_CMD_MALLOC_PROBE, 64 * 1024, 31);
 }
 
 static void test_sandbox_denies_open_socket_fork(void)
