@@ -73,9 +73,19 @@ static void send_props(TEE_Result load_result)
 
 static TEE_Result prepare(const char *path)
 {
-	TEE_Result res = rt_load(path);
+	TEE_Result res;
 	int rc;
 
+	/* The TA's constructors run inside the load: confine them first. */
+	rc = rt_landlock_enter(path);
+	if (rc == -ENOSYS) {
+		rt_log("no Landlock in this kernel: the TA's constructors run "
+		       "unconfined until the seccomp sandbox");
+	} else if (rc) {
+		rt_log("cannot confine the file system: %s", strerror(-rc));
+		return TEE_ERROR_SECURITY;
+	}
+	res = rt_load(path);
 	if (res)
 		return res;
 	if (rt.head->stack_size > TA_MSG_MAX_STACK_SIZE ||

@@ -107,6 +107,9 @@ TEE_Result rt_load(const char *path);
 
 /* sandbox.c: the seccomp filter; 0 or -errno. */
 int rt_sandbox_enter(void);
+/* landlock.c: confines the filesystem to the .ta and the libraries,
+ * before loading it. 0, -ENOSYS without Landlock, or -errno. */
+int rt_landlock_enter(const char *ta_path);
 
 /* stack.c: the TA's stack; rt_stack_run calls fn(arg) on it. */
 int rt_stack_init(size_t size);

@@ -63,7 +63,9 @@ enum test_ta_cmd {
 	/*
 	 * p0 VALUE_OUTPUT: a = errno of open("/etc/hostname") (0 if it
 	 * opened), b = errno of socket(AF_UNIX); p1 VALUE_OUTPUT: a = errno
-	 * of fork() (0 if it forked). Sandbox proof.
+	 * of fork() (0 if it forked), b = errno of open("/etc/passwd") in
+	 * the TA's ELF constructor, while it was being loaded (0 if it
+	 * opened). Sandbox proof.
 	 */
 	TEST_CMD_SANDBOX = 7,
 	/* p0 VALUE_INPUT a = ms: returns TEE_Wait(a). */

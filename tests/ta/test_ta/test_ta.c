@@ -150,6 +150,18 @@ static TEE_Result heap_exhaust(void)
 	TEE_Panic(TEE_ERROR_OUT_OF_MEMORY);
 }
 
+/* What the TA's code could do while dlopen() ran it, before seccomp. */
+static int ctor_open_errno = -1;
+
+__attribute__((constructor)) static void ctor_probe(void)
+{
+	int fd = open("/etc/passwd", O_RDONLY);
+
+	ctor_open_errno = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+}
+
 static TEE_Result sandbox(TEE_Param p[TEE_NUM_PARAMS])
 {
 	int fd = open("/etc/hostname", O_RDONLY);
@@ -168,6 +180,7 @@ static TEE_Result sandbox(TEE_Param p[TEE_NUM_PARAMS])
 	p[1].value.a = pid < 0 ? (uint32_t)errno : 0;
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
+	p[1].value.b = (uint32_t)ctor_open_errno;
 	IMSG("open: %u, socket: %u, fork: %u", p[0].value.a, p[0].value.b,
 	     p[1].value.a);
 	return TEE_SUCCESS;
