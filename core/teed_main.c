@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,55 +39,55 @@ struct teed_opts {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: teed --ta-dir DIR --state-dir DIR [options]\n"
-		"  --socket PATH             client socket (default: "
-		"$TEESTORE_SOCKET,\n"
-		"                            $XDG_RUNTIME_DIR/teestore.sock or "
-		"/tmp/teestore-UID.sock)\n"
-		"  --supplicant-socket PATH  socket tee-supplicant connects "
-		"to\n"
-		"  --ta-dir DIR              trusted applications (<uuid>.ta)\n"
-		"  --state-dir DIR           teed's private state (the HUK, the "
-		"rollback\n"
-		"                            counter)\n"
-		"  --huk-file FILE           raw 16 or 32 byte HUK\n"
-		"  --huk-zero                all-zero HUK (OP-TEE QEMU "
-		"compatible, insecure)\n"
-		"  --max-sessions N          sessions per client (64)\n"
-		"  --max-shm-call BYTES      memref bytes per call (64 MiB)\n"
-		"  --max-shm-client BYTES    shared memory per client (256 "
-		"MiB)\n"
-		"  --max-clients N           clients at once (256)\n"
-		"  --corrupt-policy keep|delete\n"
-		"                            a corrupt object is kept aside for "
-		"analysis\n"
-		"                            (default) or deleted as OP-TEE "
-		"does\n"
-		"  --supplicant-wait SECONDS wait this long for tee-supplicant "
-		"before\n"
-		"                            serving clients (10)\n"
-		"  --no-rollback-counter     keep no minimum counter of the REE "
-		"storage:\n"
-		"                            a restored old copy of it is then "
-		"accepted\n"
-		"                            (weaker; OP-TEE's default). With "
-		"RPMB\n"
-		"                            storage mounted the REE storage is "
-		"anchored\n"
-		"                            in RPMB instead, as OP-TEE does\n"
-		"  --reset-storage           accept the REE storage as it is as "
-		"the new\n"
-		"                            rollback baseline (explicit, "
-		"logged; in\n"
-		"                            RPMB when mounted, else teed's "
-		"counter)\n"
-		"  --rpmb-provision          program the RPMB key derived from "
-		"the HUK\n"
-		"                            and the device CID (one-time, "
-		"logged)\n"
-		"  --foreground              do not detach\n"
-		"  --help                    this text\n");
+	fprintf(
+	    f, "usage: teed --ta-dir DIR --state-dir DIR [options]\n"
+	       "  --socket PATH             client socket (default: "
+	       "$TEESTORE_SOCKET,\n"
+	       "                            $XDG_RUNTIME_DIR/teestore.sock or "
+	       "/tmp/teestore-UID.sock)\n"
+	       "  --supplicant-socket PATH  socket tee-supplicant connects "
+	       "to\n"
+	       "  --ta-dir DIR              trusted applications (<uuid>.ta)\n"
+	       "  --state-dir DIR           teed's private state (the HUK, the "
+	       "rollback\n"
+	       "                            counter)\n"
+	       "  --huk-file FILE           raw 16 or 32 byte HUK\n"
+	       "  --huk-zero                all-zero HUK (OP-TEE QEMU "
+	       "compatible, insecure)\n"
+	       "  --max-sessions N          sessions per client (64)\n"
+	       "  --max-shm-call BYTES      memref bytes per call (64 MiB)\n"
+	       "  --max-shm-client BYTES    shared memory per client (256 "
+	       "MiB)\n"
+	       "  --max-clients N           clients at once (256)\n"
+	       "  --corrupt-policy keep|delete\n"
+	       "                            a corrupt object is kept aside for "
+	       "analysis\n"
+	       "                            (default) or deleted as OP-TEE "
+	       "does\n"
+	       "  --supplicant-wait SECONDS wait this long for tee-supplicant "
+	       "before\n"
+	       "                            serving clients (10)\n"
+	       "  --no-rollback-counter     keep no minimum counter of the REE "
+	       "storage:\n"
+	       "                            a restored old copy of it is then "
+	       "accepted\n"
+	       "                            (weaker; OP-TEE's default). With "
+	       "RPMB\n"
+	       "                            storage mounted the REE storage is "
+	       "anchored\n"
+	       "                            in RPMB instead, as OP-TEE does\n"
+	       "  --reset-storage           accept the REE storage as it is as "
+	       "the new\n"
+	       "                            rollback baseline (explicit, "
+	       "logged; in\n"
+	       "                            RPMB when mounted, else teed's "
+	       "counter)\n"
+	       "  --rpmb-provision          program the RPMB key derived from "
+	       "the HUK\n"
+	       "                            and the device CID (one-time, "
+	       "logged)\n"
+	       "  --foreground              do not detach\n"
+	       "  --help                    this text\n");
 }
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -300,6 +301,10 @@ int main(int argc, char **argv)
 	struct ta_config tcfg;
 
 	log_init("teed");
+	/* teed's memory holds the keys: no core dumps, and no ptrace or
+	 * /proc/PID/mem by other processes of the same user (root aside). */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+		log_warn("cannot make teed non-dumpable");
 	parse_args(argc, argv, &o);
 	if (!o.socket_path)
 		o.socket_path = getenv("TEESTORE_SOCKET");
@@ -336,13 +341,13 @@ int main(int argc, char **argv)
 	 */
 	if (o.suppl_socket) {
 		struct teed_storage_opts so = {
-			.suppl_socket = o.suppl_socket,
-			.corrupt_policy = o.corrupt_policy,
-			.wait_ms = o.suppl_wait_ms,
-			.state_dir = o.state_dir,
-			.rollback_counter = !o.no_rollback_counter,
-			.reset_storage = o.reset_storage,
-			.rpmb_provision = o.rpmb_provision,
+		    .suppl_socket = o.suppl_socket,
+		    .corrupt_policy = o.corrupt_policy,
+		    .wait_ms = o.suppl_wait_ms,
+		    .state_dir = o.state_dir,
+		    .rollback_counter = !o.no_rollback_counter,
+		    .reset_storage = o.reset_storage,
+		    .rpmb_provision = o.rpmb_provision,
 		};
 
 		if (o.reset_storage)
