@@ -13,6 +13,7 @@
  * and says so: everything after the load is still under seccomp.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
@@ -77,15 +78,20 @@ static uint64_t fs_rights(int abi)
 	return r;
 }
 
-/* Allows access (within handled) beneath path; a missing path is fine. */
-static int ll_allow(int ruleset, const char *path, uint64_t access)
+/*
+ * Allows access (within the handled rights) beneath path. A library
+ * directory that cannot be opened (missing, unreadable) is skipped: it
+ * then stays closed, which only matters to a .ta that needs it.
+ */
+static int ll_allow(int ruleset, const char *path, uint64_t access,
+		    bool required)
 {
 	struct landlock_path_beneath_attr pb = {.allowed_access = access};
 	int rc = 0;
 
 	pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
 	if (pb.parent_fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return required ? -errno : 0;
 	if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
 		    &pb, 0))
 		rc = -errno;
@@ -119,12 +125,12 @@ int rt_landlock_enter(const char *ta_path)
 	ruleset = ll_ruleset(abi);
 	if (ruleset < 0)
 		return -errno;
-	rc = ll_allow(ruleset, ta_path, LL_FILE_READ);
+	rc = ll_allow(ruleset, ta_path, LL_FILE_READ, true);
 	for (i = 0; !rc && i < sizeof(lib_dirs) / sizeof(lib_dirs[0]); i++)
-		rc = ll_allow(ruleset, lib_dirs[i], LL_DIR_READ);
+		rc = ll_allow(ruleset, lib_dirs[i], LL_DIR_READ, false);
 	for (i = 0; !rc && i < sizeof(lib_files) / sizeof(lib_files[0]); i++)
 		rc = ll_allow(ruleset, lib_files[i],
-			      LANDLOCK_ACCESS_FS_READ_FILE);
+			      LANDLOCK_ACCESS_FS_READ_FILE, false);
 	if (!rc && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		rc = -errno;
 	if (!rc && syscall(SYS_landlock_restrict_self, ruleset, 0))
