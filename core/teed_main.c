@@ -19,6 +19,7 @@
 #include "log.h"
 #include "ta_iface.h"
 #include "teed_huk.h"
+#include "teed_lock.h"
 #include "teed_storage.h"
 
 struct teed_opts {
@@ -315,6 +316,12 @@ int main(int argc, char **argv)
 	}
 	if (mkdir(o.state_dir, 0700) < 0 && errno != EEXIST)
 		fatal("%s", o.state_dir);
+	/* Held until exit (the fd stays open; daemonize's child keeps it). */
+	rc = teed_state_lock(o.state_dir);
+	if (rc == -EBUSY)
+		fatalx("%s is in use by another teed or by tsfs", o.state_dir);
+	if (rc < 0)
+		fatalx("cannot lock %s: %s", o.state_dir, strerror(-rc));
 	if (teed_huk_load(o.state_dir, o.huk_file, o.huk_zero))
 		fatalx("no HUK, not starting");
 	if (!o.foreground)

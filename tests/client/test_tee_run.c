@@ -99,6 +99,28 @@ static void test_teed_args_passed(void)
 	CHECK_EQ(run_with(bad_limit, ok), 125);
 }
 
+/* A second TEE on the same state dir is refused (teed_lock.h): the
+ * inner tee-run's teed cannot start while the outer one runs. */
+static void test_state_in_use(void)
+{
+	const char *const inner[] = {tee_run,
+				     "--teed",
+				     teed,
+				     "--supplicant",
+				     "/nonexistent/tee-supplicant",
+				     "--state-dir",
+				     state,
+				     "--huk-zero",
+				     "--",
+				     "true",
+				     NULL};
+	static const char *const ok[] = {"true", NULL};
+
+	CHECK_EQ(run(inner), 125);
+	/* ...and the state is free again once the outer one has stopped. */
+	CHECK_EQ(run(ok), 0);
+}
+
 static void test_exit_status_passthrough(void)
 {
 	static const char *const ok[] = {"true", NULL};
@@ -170,6 +192,7 @@ int main(int argc, char **argv)
 	snprintf(state, sizeof(state), "%s/state", tmp);
 	RUN(test_exit_status_passthrough);
 	RUN(test_teed_args_passed);
+	RUN(test_state_in_use);
 	RUN(test_cmd_reaches_teed);
 	RUN(test_teed_stopped_after);
 	test_rmtree(tmp);
