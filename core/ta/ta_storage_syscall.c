@@ -524,14 +524,19 @@ static TEE_Result st_stage_get_mem(struct ta_instance *inst,
 			true);
 }
 
-/* Calls that need no handle, and the answer when teed has no storage. */
+/*
+ * Calls that need no handle, and the answer when teed has no storage (no
+ * supplicant yet, or the store refused: docs/rollback.md):
+ * STORAGE_NOT_AVAILABLE, which GP allows from any storage call, so that a
+ * TA (and its client) can tell it from a missing object.
+ */
 static TEE_Result st_no_storage(const struct ta_st_args *a)
 {
 	switch (a->nr) {
 	case TA_SYS_ST_OPEN:
 	case TA_SYS_ST_CREATE:
 	case TA_SYS_ST_ENUM_START:
-		return TEE_ERROR_ITEM_NOT_FOUND;
+		return TEE_ERROR_STORAGE_NOT_AVAILABLE;
 	case TA_SYS_ST_ENUM_ALLOC:
 		return TEE_ERROR_OUT_OF_MEMORY;
 	case TA_SYS_ST_CLOSE:

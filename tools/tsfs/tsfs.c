@@ -14,6 +14,7 @@
 #include "backend_posix.h"
 #include "secmem.h"
 #include "tee_error.h"
+#include "tsfs_teed.h"
 #include "tstore.h"
 #include "uuid.h"
 
@@ -22,8 +23,9 @@
 static void usage(FILE *f)
 {
 	fprintf(
-	    f, "usage: tsfs --dir DIR (--huk-file FILE | --huk-zero) [options] "
-	       "COMMAND ...\n"
+	    f, "usage: tsfs --dir DIR (--huk-file FILE | --huk-zero | "
+	       "--teed-state DIR)\n"
+	       "            [options] COMMAND ...\n"
 	       "commands:\n"
 	       "  ls [UUID]            list objects (of one TA)\n"
 	       "  cat UUID ID          write an object's data to stdout\n"
@@ -37,6 +39,13 @@ static void usage(FILE *f)
 	       "  --huk-file FILE      the hardware unique key (1..32 bytes)\n"
 	       "  --huk-zero           16 zero bytes (OP-TEE's default stub,"
 	       " QEMU)\n"
+	       "  --teed-state DIR     a teestore store: teed's state directory"
+	       " (tee-run's\n"
+	       "                       STATE/teed): its HUK (unless given), its"
+	       " lock (not while\n"
+	       "                       teed runs) and its rollback counter, so"
+	       " teed accepts\n"
+	       "                       the store afterwards\n"
 	       "  --no-compat          CFG_CORE_HUK_SUBKEY_COMPAT=n\n"
 	       "  --hash32             CFG_REE_FS_HTREE_HASH_SIZE_COMPAT=n\n"
 	       "ID is the object ID as text, or hex:ABCD... for binary IDs.\n");
@@ -118,6 +127,15 @@ static int load_huk(const char *file, uint8_t *huk, size_t *len)
 	secmem_wipe(buf, sizeof(buf));
 	*len = (size_t)n;
 	return 0;
+}
+
+/* teed's own HUK file in its state directory (--teed-state). */
+static int load_teed_huk(const char *state_dir, uint8_t *huk, size_t *len)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/" TSFS_TEED_HUK_FILE, state_dir);
+	return load_huk(path, huk, len);
 }
 
 static int cmd_ls(struct tstore *s, const TEE_UUID *ta, bool verify)
@@ -237,12 +255,14 @@ int main(int argc, char **argv)
 	    {"dir", required_argument, NULL, 'd'},
 	    {"huk-file", required_argument, NULL, 'k'},
 	    {"huk-zero", no_argument, NULL, 'z'},
+	    {"teed-state", required_argument, NULL, 't'},
 	    {"no-compat", no_argument, NULL, 'n'},
 	    {"hash32", no_argument, NULL, '3'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *dir = NULL, *cmd;
+	const char *dir = NULL, *teed_state = NULL, *cmd;
+	struct tsfs_teed *teed = NULL;
 	uint8_t huk[32], id[TSTORE_ID_MAX];
 	size_t huk_len = 0, id_len = 0;
 	bool have_huk = false, compat = true, hash_compat = true, has_ta;
@@ -253,7 +273,7 @@ int main(int argc, char **argv)
 	TEE_Result res;
 	int c, rc = 2;
 
-	while ((c = getopt_long(argc, argv, "d:k:zn3h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:k:zt:n3h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -267,6 +287,9 @@ int main(int argc, char **argv)
 			memset(huk, 0, 16);
 			huk_len = 16;
 			have_huk = true;
+			break;
+		case 't':
+			teed_state = optarg;
 			break;
 		case 'n':
 			compat = false;
@@ -282,11 +305,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!dir || !have_huk || optind >= argc) {
+	if (!dir || (!have_huk && !teed_state) || optind >= argc) {
 		fprintf(stderr, "tsfs: %s\n",
-			!dir	    ? "--dir is required"
-			: !have_huk ? "--huk-file or --huk-zero is required"
-				    : "no command");
+			!dir ? "--dir is required"
+			: (!have_huk && !teed_state)
+			    ? "--huk-file, --huk-zero or --teed-state is "
+			      "required"
+			    : "no command");
 		usage(stderr);
 		return 2;
 	}
@@ -325,16 +350,32 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (teed_state) {
+		teed = tsfs_teed_open(teed_state, !strcmp(cmd, "put") ||
+						      !strcmp(cmd, "rm"));
+		if (!teed)
+			return 1;
+		if (!have_huk && load_teed_huk(teed_state, huk, &huk_len)) {
+			tsfs_teed_close(teed);
+			return 1;
+		}
+	}
 	res = backend_posix_open(dir, &be);
-	if (res)
+	if (res) {
+		tsfs_teed_close(teed);
 		return fail(dir, res);
+	}
 	tstore_config_init(&cfg, huk, huk_len);
 	cfg.subkey_compat = compat;
 	cfg.hash_size_compat = hash_compat;
-	res = tstore_open(be, &cfg, &s);
+	if (teed)
+		res = tsfs_teed_anchor(teed, huk, huk_len, &cfg.anchor);
+	if (!res)
+		res = tstore_open(be, &cfg, &s);
 	secmem_wipe(huk, sizeof(huk));
 	if (res) {
 		backend_destroy(be);
+		tsfs_teed_close(teed);
 		return fail("opening dirf.db", res);
 	}
 	if (!strcmp(cmd, "ls"))
@@ -352,5 +393,6 @@ int main(int argc, char **argv)
 			 : 0;
 	tstore_close(s);
 	backend_destroy(be);
+	tsfs_teed_close(teed);
 	return rc;
 }

@@ -56,8 +56,9 @@ static const char *ss_err_meaning(uint32_t res, uint32_t origin)
 		return "the trusted storage is full";
 	case TEE_ERROR_STORAGE_NOT_AVAILABLE:
 	case TEE_ERROR_STORAGE_NOT_AVAILABLE_2:
-		return "the storage is not available (is tee-supplicant "
-		       "running?)";
+		return "the trusted storage is not available (is "
+		       "tee-supplicant running? did teed refuse the store "
+		       "as rolled back? see teed's log)";
 	case TEE_ERROR_TARGET_DEAD:
 		return "the trusted application died";
 	case TEE_ERROR_COMMUNICATION:
