@@ -8,17 +8,8 @@
 #
 #   rollback_e2e.sh BUILD_DIR      exit 0 pass, 1 fail
 set -u
-build=$(cd "${1:?usage: rollback_e2e.sh BUILD_DIR}" && pwd)
-ss=$build/examples/secure_storage/host/secure_storage
-teerun=$build/tools/tee-run/tee-run
-teed=$build/core/teed
-for p in "$ss" "$teerun" "$teed"; do
-	[ -x "$p" ] || { echo "rollback_e2e: $p not built" >&2; exit 1; }
-done
-work=$build/tests/rollback/e2e.$$
-rm -rf "$work"
-mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/../support/e2e_env.sh"
+e2e_env rollback_e2e "$1"
 state=$work/state
 fails=0
 ok() { echo "ok   $*"; }

@@ -10,17 +10,8 @@
 #
 #   rpmbfs_e2e.sh BUILD_DIR      exit 0 pass, 1 fail
 set -u
-build=$(cd "${1:?usage: rpmbfs_e2e.sh BUILD_DIR}" && pwd)
-ss=$build/examples/secure_storage/host/secure_storage
-teerun=$build/tools/tee-run/tee-run
-teed=$build/core/teed
-for p in "$ss" "$teerun" "$teed"; do
-	[ -x "$p" ] || { echo "rpmbfs_e2e: $p not built" >&2; exit 1; }
-done
-work=$build/tests/rpmbfs/e2e.$$
-rm -rf "$work"
-mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/../support/e2e_env.sh"
+e2e_env rpmbfs_e2e "$1"
 fails=0
 ok() { echo "ok   $*"; }
 bad() { fails=$((fails + 1)); echo "FAIL $*"; sed 's/^/    /' "$work/log"; }

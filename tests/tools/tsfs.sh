@@ -9,17 +9,8 @@
 #     the store until --reset-storage.
 # Usage: tsfs.sh BUILD_DIR. Exit 0 pass, 1 fail.
 set -u
-build=$(cd "${1:?usage: tsfs.sh BUILD_DIR}" && pwd)
-tsfs=$build/tools/tsfs/tsfs
-teerun=$build/tools/tee-run/tee-run
-ss=$build/examples/secure_storage/host/secure_storage
-for p in "$tsfs" "$teerun" "$ss"; do
-	[ -x "$p" ] || { echo "tsfs.sh: $p not built" >&2; exit 1; }
-done
-work=$build/tests/tools/tsfs.$$
-rm -rf "$work"
-mkdir -p "$work"
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/../support/e2e_env.sh"
+e2e_env tsfs "$1"
 
 pass=0 fail=0
 ok() { echo "ok   $*"; pass=$((pass + 1)); }
