@@ -1,6 +1,7 @@
 #include "fsync_group.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -165,12 +166,43 @@ static int fsync_group_run(struct fsync_job *jobs, size_t n)
 	return -err;
 }
 
+/*
+ * Starts the write-back of every file's dirty data at once, without
+ * waiting (a hint: the fdatasync() that follows does all that durability
+ * needs, data, metadata and the device flush, whatever this did). The
+ * flushes then find the data of both files of a commit already written or
+ * in flight: two files took 126 us this way against 155 us one after the
+ * other and 150-185 us on two threads (docs/benchmarks.md, "1 KiB
+ * commit").
+ */
+static void start_writeback(const int *fds, const bool *full, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!full || !full[i])
+			(void)sync_file_range(fds[i], 0, 0,
+					      SYNC_FILE_RANGE_WRITE);
+}
+
 int fsync_group(const int *fds, const bool *full, size_t n)
 {
 	struct fsync_job jobs[FSYNC_GROUP_MAX];
 	size_t done = 0, i, k;
 	int rc = 0, r;
 
+	start_writeback(fds, full, n);
+	/* Two files (a commit's first barrier): one thread, no wake-up. */
+	if (n <= 2) {
+		for (i = 0; i < n; i++) {
+			jobs[i].fd = fds[i];
+			jobs[i].full = full ? full[i] : false;
+			fsync_job_run(&jobs[i]);
+			if (jobs[i].err && !rc)
+				rc = -jobs[i].err;
+		}
+		return rc;
+	}
 	while (done < n) {
 		k = n - done < FSYNC_GROUP_MAX ? n - done : FSYNC_GROUP_MAX;
 		for (i = 0; i < k; i++) {

@@ -1,10 +1,12 @@
 /*
- * A durability barrier over several files at once. fdatasync() of two
- * files one after the other costs two device flushes; issued at the same
- * time, the file system (ext4's jbd2, xfs's log) usually folds them into
- * one journal commit. A commit's first barrier touches the object file and
- * dirf.db, so this halves its cost. Used by the POSIX backend and by
- * tee-supplicant for a run of SYNC/SYNC_DIR ops.
+ * A durability barrier over several files at once. Every file's
+ * write-back is started first (sync_file_range WRITE, a hint), then each
+ * is made durable with fdatasync() (fsync() for a directory): two files,
+ * a commit's first barrier, one after the other on the calling thread
+ * (their data already in flight, no thread to wake); more, on helper
+ * threads at the same time, so that the file system can fold their
+ * flushes. Used by the POSIX backend and by tee-supplicant for a run of
+ * SYNC/SYNC_DIR ops.
  */
 #ifndef TEESTORE_FSYNC_GROUP_H
 #define TEESTORE_FSYNC_GROUP_H
