@@ -26,7 +26,7 @@
 struct tee_shm {
 	int fd;
 	uint64_t size;
-	uint64_t id;       /* the client's handle for it */
+	uint64_t id; /* the client's handle for it */
 	atomic_uint refs;
 };
 
@@ -44,7 +44,8 @@ struct ta_param {
 		struct {
 			struct tee_shm *shm; /* NULL: a null memref */
 			uint64_t offs;
-			uint64_t size; /* in: given size; out: size the TA set */
+			uint64_t
+			    size; /* in: given size; out: size the TA set */
 		} memref;
 	} u;
 };
@@ -55,8 +56,8 @@ struct ta_params {
 
 /* Identity of the client, established by teed from socket credentials. */
 struct ta_client_identity {
-	uint32_t login;	     /* TEE_LOGIN_* */
-	TEE_UUID uuid;	     /* derived from login method, uid/gid, exe */
+	uint32_t login; /* TEE_LOGIN_* */
+	TEE_UUID uuid;	/* derived from login method, uid/gid, exe */
 	uint32_t pid, uid, gid;
 };
 
@@ -68,11 +69,35 @@ struct ta_session;
  * TA_FLAG_SINGLE_INSTANCE / MULTI_SESSION / INSTANCE_KEEP_ALIVE.
  * On failure *origin says who failed (TEE_ORIGIN_TEE or _TRUSTED_APP).
  * Values and memref sizes in params are updated on return.
+ *
+ * ta_open_session_watched also lets the caller cancel the opening session (GP:
+ * TEEC_RequestCancellation of a TEEC_OpenSession): started(arg, s) is called
+ * just before the TA's open entry point runs, and from then on
+ * ta_request_cancel(s) reaches it (or the open, if the TA has not been called
+ * yet); ended(arg, s) right after it returned, before s may be freed: the
+ * caller must not pass s to ta_request_cancel after ended() returned. Both run
+ * on the opening thread, once per attempt (an instance found dying is
+ * replaced).
  */
-TEE_Result ta_open_session(const TEE_UUID *uuid,
-			   const struct ta_client_identity *client,
-			   struct ta_params *params, uint32_t *origin,
-			   struct ta_session **out);
+struct ta_open_watch {
+	void (*started)(void *arg, struct ta_session *s);
+	void (*ended)(void *arg, struct ta_session *s);
+	void *arg;
+};
+
+TEE_Result ta_open_session_watched(const TEE_UUID *uuid,
+				   const struct ta_client_identity *client,
+				   struct ta_params *params, uint32_t *origin,
+				   struct ta_session **out,
+				   const struct ta_open_watch *w);
+
+static inline TEE_Result
+ta_open_session(const TEE_UUID *uuid, const struct ta_client_identity *client,
+		struct ta_params *params, uint32_t *origin,
+		struct ta_session **out)
+{
+	return ta_open_session_watched(uuid, client, params, origin, out, NULL);
+}
 
 /* Blocks until the TA answers, the instance dies (TARGET_DEAD) or ... */
 TEE_Result ta_invoke(struct ta_session *s, uint32_t cmd,

@@ -234,9 +234,38 @@ static void uuid_from_be(const uint8_t b[16], TEE_UUID *u)
 	memcpy(u->clockSeqAndNode, b + 8, 8);
 }
 
+/* The open's call becomes cancellable once its TA session exists. */
+struct open_watch_arg {
+	struct drv_conn *c;
+	struct drv_call *call;
+};
+
+static void open_started(void *arg, struct ta_session *ts)
+{
+	struct open_watch_arg *a = arg;
+
+	pthread_mutex_lock(&a->c->lock);
+	a->call->ts = ts;
+	if (a->call->cancelled)
+		ta_request_cancel(ts);
+	pthread_mutex_unlock(&a->c->lock);
+}
+
+static void open_ended(void *arg, struct ta_session *ts)
+{
+	struct open_watch_arg *a = arg;
+
+	(void)ts;
+	pthread_mutex_lock(&a->c->lock);
+	a->call->ts = NULL;
+	pthread_mutex_unlock(&a->c->lock);
+}
+
 static void handle_open(struct drv_conn *c, struct drv_req *q, int *fds,
 			struct drv_call *call)
 {
+	struct open_watch_arg wa = {c, call};
+	const struct ta_open_watch watch = {open_started, open_ended, &wa};
 	struct ta_client_identity ident;
 	struct ta_session *ts = NULL;
 	struct ta_params tp;
@@ -268,7 +297,8 @@ static void handle_open(struct drv_conn *c, struct drv_req *q, int *fds,
 		close_fds(fds, q->nfds);
 	uuid_from_be(q->u.open.uuid, &uuid);
 	if (!res)
-		res = ta_open_session(&uuid, &ident, &tp, &origin, &ts);
+		res = ta_open_session_watched(&uuid, &ident, &tp, &origin, &ts,
+					      call ? &watch : NULL);
 	pthread_mutex_lock(&c->lock);
 	c->opening--;
 	if (!res) {

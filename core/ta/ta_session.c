@@ -35,10 +35,36 @@ static TEE_Result session_reserve(struct ta_instance *inst,
 	return res;
 }
 
-TEE_Result ta_open_session(const TEE_UUID *uuid,
-			   const struct ta_client_identity *client,
-			   struct ta_params *params, uint32_t *origin,
-			   struct ta_session **out)
+/* The watched part of an open: from started() to ended() a cancel may
+ * name s (ta_request_cancel records it for the OPEN call if it comes
+ * before the call starts). */
+static void watch_start(struct ta_session *s, const struct ta_open_watch *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&s->inst->lock);
+	s->opening = true;
+	pthread_mutex_unlock(&s->inst->lock);
+	w->started(w->arg, s);
+}
+
+static void watch_end(struct ta_session *s, const struct ta_open_watch *w)
+{
+	if (!w)
+		return;
+	w->ended(w->arg, s);
+	/* No cancel can name s now: none may outlive the open either. */
+	pthread_mutex_lock(&s->inst->lock);
+	s->opening = false;
+	s->cancel_pending = false;
+	pthread_mutex_unlock(&s->inst->lock);
+}
+
+TEE_Result ta_open_session_watched(const TEE_UUID *uuid,
+				   const struct ta_client_identity *client,
+				   struct ta_params *params, uint32_t *origin,
+				   struct ta_session **out,
+				   const struct ta_open_watch *w)
 {
 	struct ta_instance *inst;
 	struct ta_session *s;
@@ -59,8 +85,10 @@ TEE_Result ta_open_session(const TEE_UUID *uuid,
 		res = session_reserve(inst, s);
 		if (res == TEE_SUCCESS) {
 			s->inst = inst;
+			watch_start(s, w);
 			res = ta_call(inst, s, TA_MSG_OPEN_SESSION, 0, params,
 				      origin);
+			watch_end(s, w);
 			pthread_mutex_lock(&inst->lock);
 			inst->opening--;
 			if (!res)
@@ -102,7 +130,7 @@ void ta_request_cancel(struct ta_session *s)
 			(void)ipc_send(inst->sock, TA_MSG_CANCEL, 0, buf,
 				       (size_t)len, NULL, 0);
 		pthread_mutex_unlock(&inst->send_lock);
-	} else if (s->waiting) {
+	} else if (s->waiting || s->opening) {
 		s->cancel_pending = true;
 	}
 	pthread_mutex_unlock(&inst->lock);

@@ -88,6 +88,7 @@ struct ta_session {
 	struct ta_client_identity client;
 	unsigned waiting;    /* calls queued for the channel (inst->lock) */
 	bool cancel_pending; /* for the next queued call (inst->lock) */
+	bool opening;	     /* its OPEN_SESSION is watched (inst->lock) */
 };
 
 /* Global state of the TA side (ta_config.c). */

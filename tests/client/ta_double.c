@@ -174,12 +174,43 @@ static void params_out(struct ta_params *ps, uint32_t acc)
 	}
 }
 
-TEE_Result ta_open_session(const TEE_UUID *uuid,
-			   const struct ta_client_identity *client,
-			   struct ta_params *params, uint32_t *origin,
-			   struct ta_session **out)
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* DBL_OPEN_WAIT: the open waits for a cancel, watched as the TA side's. */
+static TEE_Result open_wait(struct ta_session *s, const struct ta_params *p,
+			    const struct ta_open_watch *w)
+{
+	uint64_t until = now_ms() + p->p[0].u.value.a;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (w)
+		w->started(w->arg, s);
+	while (now_ms() < until) {
+		if (atomic_exchange(&s->cancel, false)) {
+			res = TEE_ERROR_CANCEL;
+			break;
+		}
+		usleep(1000);
+	}
+	if (w)
+		w->ended(w->arg, s);
+	return res;
+}
+
+TEE_Result ta_open_session_watched(const TEE_UUID *uuid,
+				   const struct ta_client_identity *client,
+				   struct ta_params *params, uint32_t *origin,
+				   struct ta_session **out,
+				   const struct ta_open_watch *w)
 {
 	struct ta_session *s;
+	TEE_Result res;
 
 	*origin = TEE_ORIGIN_TEE;
 	if (uuid_equal(uuid, &uuid_refuse)) {
@@ -192,19 +223,20 @@ TEE_Result ta_open_session(const TEE_UUID *uuid,
 	if (!s)
 		return TEE_ERROR_OUT_OF_MEMORY;
 	s->client = *client;
+	if (params->p[0].type == TEE_PARAM_TYPE_VALUE_INPUT &&
+	    params->p[0].u.value.b == DBL_OPEN_WAIT) {
+		res = open_wait(s, params, w);
+		if (res) {
+			free(s);
+			*origin = TEE_ORIGIN_TRUSTED_APP;
+			return res;
+		}
+	}
 	params_out(params, params_in(params));
 	atomic_fetch_add(&open_sessions, 1);
 	*origin = TEE_ORIGIN_TRUSTED_APP;
 	*out = s;
 	return TEE_SUCCESS;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static TEE_Result cmd_short(struct ta_params *ps)

@@ -32,6 +32,13 @@
 		}                                                              \
 	}
 
+/*
+ * Opening the echo TA with p0 VALUE_INPUT b == DBL_OPEN_WAIT waits up to
+ * a ms for a cancellation (then TEE_ERROR_CANCEL from the TA), as a TA's
+ * open entry point in TEE_Wait would.
+ */
+#define DBL_OPEN_WAIT 0x0be7a17U
+
 enum dbl_cmd {
 	DBL_CMD_EMPTY = 0,
 	/*

@@ -590,8 +590,12 @@ static void test_many_clients(void)
 	CHECK_EQ(ok, 6);
 }
 
+/* An operation of 8 s (the double's wait) to cancel from another thread:
+ * an INVOKE on s, or (s NULL) an OPEN_SESSION on ctx. */
 struct cancel_arg {
+	TEEC_Context *ctx;
 	TEEC_Session *s;
+	TEEC_Session opened;
 	TEEC_Operation op;
 	TEEC_Result res;
 	uint32_t origin;
@@ -601,8 +605,13 @@ static void *cancel_thread(void *p)
 {
 	struct cancel_arg *a = p;
 
-	a->res =
-	    TEEC_InvokeCommand(a->s, DBL_CMD_WAIT_CANCEL, &a->op, &a->origin);
+	if (a->s)
+		a->res = TEEC_InvokeCommand(a->s, DBL_CMD_WAIT_CANCEL, &a->op,
+					    &a->origin);
+	else
+		a->res = TEEC_OpenSession(a->ctx, &a->opened, &echo_uuid,
+					  TEEC_LOGIN_PUBLIC, NULL, &a->op,
+					  &a->origin);
 	return NULL;
 }
 
@@ -614,31 +623,53 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Starts a's operation, cancels it 100 ms later: the TA saw it. */
+static void check_cancelled(struct cancel_arg *a, uint32_t b)
+{
+	pthread_t t;
+	double t0;
+
+	a->op.paramTypes =
+	    TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
+	a->op.params[0].value.a = 8000;
+	a->op.params[0].value.b = b;
+	t0 = now_s();
+	REQUIRE(pthread_create(&t, NULL, cancel_thread, a) == 0);
+	usleep(100000);
+	TEEC_RequestCancellation(&a->op);
+	pthread_join(t, NULL);
+	CHECK_EQ(a->res, TEEC_ERROR_CANCEL);
+	CHECK_EQ(a->origin, TEEC_ORIGIN_TRUSTED_APP);
+	CHECK(now_s() - t0 < 4.0);
+}
+
 static void test_cancellation_reaches_ta(void)
 {
 	TEEC_Context ctx;
 	TEEC_Session s;
 	struct cancel_arg a;
-	pthread_t t;
-	double t0;
 
 	REQUIRE(open_echo(&ctx, &s));
 	memset(&a, 0, sizeof(a));
 	a.s = &s;
-	a.op.paramTypes =
-	    TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-	a.op.params[0].value.a = 8000;
-	t0 = now_s();
-	REQUIRE(pthread_create(&t, NULL, cancel_thread, &a) == 0);
-	usleep(100000);
-	TEEC_RequestCancellation(&a.op);
-	pthread_join(t, NULL);
-	CHECK_EQ(a.res, TEEC_ERROR_CANCEL);
-	CHECK_EQ(a.origin, TEEC_ORIGIN_TRUSTED_APP);
-	CHECK(now_s() - t0 < 4.0);
+	check_cancelled(&a, 0);
 	/* Cancelling an operation not in flight is harmless. */
 	TEEC_RequestCancellation(&a.op);
 	close_echo(&ctx, &s);
+}
+
+/* GP: TEEC_RequestCancellation also reaches a TEEC_OpenSession in flight
+ * (the TA's open entry point sees its cancellation flag). */
+static void test_cancellation_reaches_open(void)
+{
+	TEEC_Context ctx;
+	struct cancel_arg a;
+
+	REQUIRE(TEEC_InitializeContext(NULL, &ctx) == TEEC_SUCCESS);
+	memset(&a, 0, sizeof(a));
+	a.ctx = &ctx;
+	check_cancelled(&a, DBL_OPEN_WAIT);
+	TEEC_FinalizeContext(&ctx);
 }
 
 static bool wait_stats(TEEC_Session *s, uint32_t sessions, uint32_t shms)
@@ -924,6 +955,7 @@ int main(int argc, char **argv)
 	RUN(test_many_threads_one_context);
 	RUN(test_many_clients);
 	RUN(test_cancellation_reaches_ta);
+	RUN(test_cancellation_reaches_open);
 	RUN(test_client_killed_mid_call);
 	RUN(test_shm_release_frees);
 	RUN(test_login_identity_from_credentials);

@@ -461,6 +461,96 @@ static void check_cancel(uint32_t cmd, uint32_t ms)
 	ta_close_session(c.s);
 }
 
+/* A cancel during the TA's open entry point (ta_open_session_watched). */
+struct open_cancel {
+	pthread_mutex_t lock;
+	struct ta_session *s; /* between started and ended */
+	bool cancel_now;      /* cancel in started(): before the TA runs */
+	bool cancel_late;     /* cancel in ended(): after the TA returned */
+};
+
+static void oc_started(void *arg, struct ta_session *s)
+{
+	struct open_cancel *oc = arg;
+
+	pthread_mutex_lock(&oc->lock);
+	oc->s = s;
+	if (oc->cancel_now)
+		ta_request_cancel(s);
+	pthread_mutex_unlock(&oc->lock);
+}
+
+static void oc_ended(void *arg, struct ta_session *s)
+{
+	struct open_cancel *oc = arg;
+
+	pthread_mutex_lock(&oc->lock);
+	if (oc->cancel_late)
+		ta_request_cancel(s);
+	oc->s = NULL;
+	pthread_mutex_unlock(&oc->lock);
+}
+
+static void *oc_canceller(void *arg)
+{
+	struct open_cancel *oc = arg;
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		sleep_ms(10);
+		pthread_mutex_lock(&oc->lock);
+		if (oc->s) {
+			sleep_ms(50); /* well inside TEE_Wait */
+			ta_request_cancel(oc->s);
+			pthread_mutex_unlock(&oc->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&oc->lock);
+	}
+	return NULL;
+}
+
+static TEE_Result open_waiting(struct open_cancel *oc, uint32_t ms,
+			       struct ta_session **s, uint32_t *origin)
+{
+	const struct ta_open_watch w = {oc_started, oc_ended, oc};
+	struct ta_params p = {0};
+
+	pval(&p, 0, TEE_PARAM_TYPE_VALUE_INPUT, TEST_OPEN_WAIT, ms);
+	return ta_open_session_watched(&hello_uuid, &public_client, &p, origin,
+				       s, &w);
+}
+
+static void test_cancel_open(void)
+{
+	struct open_cancel oc = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct ta_session *s = NULL;
+	uint32_t origin;
+	pthread_t th;
+	uint64_t t0 = now_ms();
+
+	/* While the TA's open entry point waits. */
+	REQUIRE(pthread_create(&th, NULL, oc_canceller, &oc) == 0);
+	CHECK_EQ(open_waiting(&oc, 8000, &s, &origin), TEE_ERROR_CANCEL);
+	CHECK_EQ(origin, TEE_ORIGIN_TRUSTED_APP);
+	CHECK(now_ms() - t0 < 4000);
+	pthread_join(th, NULL);
+	CHECK(s == NULL);
+	/* Before the TA is called: the OPEN carries the cancellation. */
+	oc.cancel_now = true;
+	t0 = now_ms();
+	CHECK_EQ(open_waiting(&oc, 8000, &s, &origin), TEE_ERROR_CANCEL);
+	CHECK(now_ms() - t0 < 4000);
+	/* A cancel that comes as the open ends does not outlive it: the
+	 * session's first call is not cancelled. */
+	oc.cancel_now = false;
+	oc.cancel_late = true;
+	CHECK_EQ(open_waiting(&oc, 10, &s, &origin), TEE_SUCCESS);
+	REQUIRE(s);
+	CHECK_EQ(call_value(s, TEST_CMD_WAIT, 10, NULL, &origin), 0);
+	ta_close_session(s);
+}
+
 static void test_cancel_wait(void)
 {
 	check_cancel(TEST_CMD_WAIT, TEE_TIMEOUT_INFINITE);
@@ -684,6 +774,7 @@ int main(int argc, char **argv)
 	RUN(test_multi_session_shared_and_queued);
 	RUN(test_keep_alive);
 	RUN(test_cancel_wait);
+	RUN(test_cancel_open);
 	RUN(test_cancel_flag);
 	RUN(test_wait_times_out);
 	RUN(test_stack_size);

@@ -116,5 +116,8 @@ enum test_ta_cmd {
 };
 
 #define TEST_PANIC_CODE 0xdeadU
+/* Open with p0 VALUE_INPUT a = TEST_OPEN_WAIT: the open entry point
+ * unmasks cancellation and returns TEE_Wait(b ms). */
+#define TEST_OPEN_WAIT 0x3a17U
 
 #endif

@@ -46,6 +46,9 @@ TEE_Result TA_OpenSessionEntryPoint(uint32_t paramTypes,
 	    params[0].value.a == 0xbad)
 		return TEE_ERROR_ACCESS_DENIED;
 	TEE_UnmaskCancellation();
+	if (TEE_PARAM_TYPE_GET(paramTypes, 0) == TEE_PARAM_TYPE_VALUE_INPUT &&
+	    params[0].value.a == TEST_OPEN_WAIT)
+		return TEE_Wait(params[0].value.b);
 	return TEE_SUCCESS;
 }
 
