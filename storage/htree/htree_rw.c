@@ -293,6 +293,13 @@ static bool block_is_fresh(const struct htree *ht, uint64_t idx)
 	return idx >= nblocks_of(ht->committed_length);
 }
 
+/* Both places at once need room for two blocks in two ops: a batch made
+ * smaller than that (tstore_config.batch_size) writes one place only. */
+static bool batch_takes_two(const struct batch *b)
+{
+	return b->data_cap >= 2 * HTREE_BS && b->ops_cap >= 2;
+}
+
 /*
  * Reserves the place(s) of block idx's ciphertext in the batch: *out for
  * the version vers, and *dup (NULL if none) for a copy. Drains wp first
@@ -309,7 +316,7 @@ static TEE_Result reserve_block(struct htree *ht, struct batch *b,
 	void *both;
 
 	*dup = NULL;
-	if (!block_is_fresh(ht, idx)) {
+	if (!block_is_fresh(ht, idx) || !batch_takes_two(b)) {
 		if (wp->n && batch_may_flush(b, HTREE_BS, 1)) {
 			res = write_drain(ht, wp);
 			if (res != TEE_SUCCESS)

@@ -561,6 +561,33 @@ static void test_dense_appends(void)
 	free(data);
 }
 
+/* A batch too small for two blocks (one op, 4 KiB) still stores appends:
+ * one place per block then, as before dense appends. */
+static void test_tiny_batch(void)
+{
+	struct backend *be = mem_backend_new();
+	const size_t bs = HTREE_BLOCK_SIZE;
+	uint8_t *data = malloc(40 * bs);
+	struct htree *ht = NULL;
+	uint8_t hash[HTREE_HASH_SIZE];
+	struct batch b;
+
+	REQUIRE(data);
+	test_fill_pattern(data, 40 * bs, 8);
+	REQUIRE(batch_init(&b, be, bs, 1) == TEE_SUCCESS);
+	REQUIRE(tu_create(be, &b, "t", &ht) == TEE_SUCCESS);
+	CHECK(htree_write(ht, &b, 0, data, 40 * bs) == TEE_SUCCESS);
+	CHECK(tu_commit(ht, &b, hash) == TEE_SUCCESS);
+	htree_close(ht);
+	CHECK(tu_open(be, "t", hash, 0, &ht) == TEE_SUCCESS);
+	REQUIRE(ht);
+	CHECK(tu_same(ht, &b, data, 40 * bs) == 0);
+	htree_close(ht);
+	batch_free(&b);
+	backend_destroy(be);
+	free(data);
+}
+
 /*
  * Round trips: opening reads the node blocks a few hundred at a time, and
  * a 1 MiB read is four submits (the decryption of each overlaps the next).
@@ -691,6 +718,7 @@ int main(int argc, char **argv)
 	RUN(test_max_node_id_zero);
 	RUN(test_hash_size_full);
 	RUN(test_dense_appends);
+	RUN(test_tiny_batch);
 	RUN(test_round_trips);
 	RUN(test_small_writes);
 	return test_report();
