@@ -162,10 +162,15 @@ static TEE_Result remove_orphans(struct tstore *s)
 TEE_Result tstore_open(struct backend *be, const struct tstore_config *cfg,
 		       struct tstore **out)
 {
-	struct tstore *s = calloc(1, sizeof(*s));
+	struct tstore *s;
 	struct batch *b = NULL;
 	TEE_Result res;
 
+	*out = NULL;
+	/* A batch must hold one whole block (htree_rw.c). */
+	if (cfg->batch_size && cfg->batch_size < HTREE_BLOCK_SIZE)
+		return TEE_ERROR_BAD_PARAMETERS;
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return TEE_ERROR_OUT_OF_MEMORY;
 	s->be = be;

@@ -99,7 +99,8 @@ struct tstore_config {
 	 * CFG_REE_FS_HTREE_HASH_SIZE_COMPAT=y. */
 	bool subkey_compat;
 	bool hash_size_compat;
-	/* Payload bytes of each write-behind batch; 0: 1 MiB. */
+	/* Payload bytes of each write-behind batch; 0: 1 MiB; at least one
+	 * block (4 KiB), else tstore_open fails with BAD_PARAMETERS. */
 	size_t batch_size;
 	/* Rollback protection (docs/rollback.md); NULL: none (OP-TEE's
 	 * default: a restored old directory is accepted). Must outlive the

@@ -405,6 +405,35 @@ static void test_barriers_per_commit(void)
 	done(be, s);
 }
 
+/* A batch must hold one block: anything smaller is refused at open, and
+ * the smallest accepted one stores and reads back a multi-block object. */
+static void test_batch_size_bounds(void)
+{
+	struct backend *be = new_backend();
+	struct tstore_config cfg;
+	struct tstore_obj *o = NULL;
+	struct tstore *s = NULL;
+	static char data[20000];
+	char back[sizeof(data)];
+	size_t got = 0;
+
+	REQUIRE(be);
+	memset(data, 'q', sizeof(data) - 1);
+	tstore_config_init(&cfg, eng_huk, sizeof(eng_huk));
+	cfg.batch_size = 4095;
+	CHECK_EQ(tstore_open(be, &cfg, &s), TEE_ERROR_BAD_PARAMETERS);
+	CHECK(s == NULL);
+	cfg.batch_size = 4096;
+	REQUIRE(tstore_open(be, &cfg, &s) == TEE_SUCCESS);
+	CHECK_EQ(create(s, 0, "b", 1, data, false, &o), TEE_SUCCESS);
+	REQUIRE(o);
+	CHECK_EQ(tstore_read(o, 0, back, sizeof(back), &got), TEE_SUCCESS);
+	CHECK_EQ(got, strlen(data));
+	CHECK(!memcmp(back, data, got));
+	tstore_release(o);
+	done(be, s);
+}
+
 int main(int argc, char **argv)
 {
 	kind = test_backend_kind(argc, argv, "fake");
@@ -417,5 +446,6 @@ int main(int argc, char **argv)
 	RUN(test_enumeration_per_ta);
 	RUN(test_set_head_persists);
 	RUN(test_barriers_per_commit);
+	RUN(test_batch_size_bounds);
 	return test_report();
 }
