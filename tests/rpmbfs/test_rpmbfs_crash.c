@@ -22,7 +22,7 @@ static const char *const ids[NIDS] = {"A", "B", "C"};
 
 struct state {
 	bool present[NIDS];
-	uint8_t *buf[NIDS];
+	const uint8_t *buf[NIDS];
 	size_t len[NIDS];
 };
 
@@ -72,7 +72,7 @@ static const char *const op_names[NOPS] = {"create", "overwrite", "in-place",
 					   "grow",   "shrink",	  "trunc-grow",
 					   "rename", "remove"};
 
-static void set(struct state *s, int i, uint8_t *buf, size_t len)
+static void set(struct state *s, int i, const uint8_t *buf, size_t len)
 {
 	s->present[i] = true;
 	s->buf[i] = buf;
@@ -85,38 +85,37 @@ static void old_state(struct state *s)
 	set(s, 0, pat1, sizeof(pat1));
 }
 
+/*
+ * What each op leaves behind when it commits: object `slot` holds `buf`,
+ * and A is gone when the op moves or removes it. A table rather than a
+ * switch so that the expected states read side by side.
+ */
+struct op_effect {
+	bool drops_a;
+	int slot; /* -1: nothing written */
+	const uint8_t *buf;
+	size_t len;
+};
+static const struct op_effect effects[NOPS] = {
+    [OP_CREATE] = {false, 2, pat2, sizeof(pat2)},
+    [OP_OVERWRITE] = {false, 0, pat3, sizeof(pat3)},
+    [OP_INPLACE] = {false, 0, inplace, sizeof(inplace)},
+    [OP_GROW] = {false, 0, grown, sizeof(grown)},
+    [OP_SHRINK] = {false, 0, shrunk, sizeof(shrunk)},
+    [OP_TRUNC_GROW] = {false, 0, zgrown, sizeof(zgrown)},
+    [OP_RENAME] = {true, 1, pat1, sizeof(pat1)},
+    [OP_REMOVE] = {true, -1, NULL, 0},
+};
+
 static void new_state(enum op_kind k, struct state *s)
 {
+	const struct op_effect *e = &effects[k];
+
 	old_state(s);
-	switch (k) {
-	case OP_CREATE:
-		set(s, 2, pat2, sizeof(pat2));
-		break;
-	case OP_OVERWRITE:
-		set(s, 0, pat3, sizeof(pat3));
-		break;
-	case OP_INPLACE:
-		set(s, 0, inplace, sizeof(inplace));
-		break;
-	case OP_GROW:
-		set(s, 0, grown, sizeof(grown));
-		break;
-	case OP_SHRINK:
-		set(s, 0, shrunk, sizeof(shrunk));
-		break;
-	case OP_TRUNC_GROW:
-		set(s, 0, zgrown, sizeof(zgrown));
-		break;
-	case OP_RENAME:
+	if (e->drops_a)
 		s->present[0] = false;
-		set(s, 1, pat1, sizeof(pat1));
-		break;
-	case OP_REMOVE:
-		s->present[0] = false;
-		break;
-	default:
-		break;
-	}
+	if (e->slot >= 0)
+		set(s, e->slot, e->buf, e->len);
 }
 
 static void build_patterns(void)
