@@ -6,45 +6,21 @@
  * and limits. Usage: test_client_api TEED_DOUBLE
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bytes.h"
+#include "client_fixture.h"
 #include "drv_cred.h"
 #include "ta_double.h"
-#include "tee_client_api.h"
-#include "teed_proc.h"
 #include "test.h"
 
 static const char *teed_path;
 static struct teed_proc teed;
 static const TEEC_UUID echo_uuid = DBL_UUID_ECHO;
-
-/* A context and a session on the echo TA, or a failed REQUIRE. */
-static bool open_echo(TEEC_Context *ctx, TEEC_Session *s)
-{
-	uint32_t origin;
-
-	if (TEEC_InitializeContext(NULL, ctx) != TEEC_SUCCESS)
-		return false;
-	if (TEEC_OpenSession(ctx, s, &echo_uuid, TEEC_LOGIN_PUBLIC, NULL, NULL,
-			     &origin) != TEEC_SUCCESS) {
-		TEEC_FinalizeContext(ctx);
-		return false;
-	}
-	return true;
-}
-
-static void close_echo(TEEC_Context *ctx, TEEC_Session *s)
-{
-	TEEC_CloseSession(s);
-	TEEC_FinalizeContext(ctx);
-}
 
 /* (double's sessions, clients, shm objects, driver sessions) */
 static void stats(TEEC_Session *s, uint32_t out[4])
@@ -129,7 +105,7 @@ static void test_open_with_params(void)
 	CHECK_EQ(op.params[1].value.a, 0x1001);
 	CHECK_EQ(op.params[1].value.b, 11);
 	CHECK(op.imp.session == &s);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_values_every_direction(void)
@@ -139,7 +115,7 @@ static void test_values_every_direction(void)
 	TEEC_Operation op;
 	uint32_t origin;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memset(&op, 0, sizeof(op));
 	op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
 					 TEEC_VALUE_INOUT, TEEC_NONE);
@@ -156,7 +132,7 @@ static void test_values_every_direction(void)
 	CHECK_EQ(op.params[2].value.a, 8);
 	CHECK_EQ(op.params[2].value.b, 1);   /* wraps */
 	CHECK_EQ(op.params[0].value.a, 100); /* inputs untouched */
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_tmpref_every_direction(void)
@@ -168,7 +144,7 @@ static void test_tmpref_every_direction(void)
 	uint32_t origin, acc = 0;
 	size_t i;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	test_fill_pattern(in, sizeof(in), 1);
 	test_fill_pattern(io, sizeof(io), 2);
 	memset(out, 0, sizeof(out));
@@ -198,7 +174,7 @@ static void test_tmpref_every_direction(void)
 	CHECK_MEM(io, want, sizeof(io));
 	CHECK_EQ(op.params[1].tmpref.size, sizeof(out));
 	CHECK_EQ(op.params[0].tmpref.size, sizeof(in));
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_tmpref_null_and_empty(void)
@@ -209,7 +185,7 @@ static void test_tmpref_null_and_empty(void)
 	uint8_t b[1];
 	uint32_t origin;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memset(&op, 0, sizeof(op));
 	op.paramTypes =
 	    TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_INOUT,
@@ -229,7 +205,7 @@ static void test_tmpref_null_and_empty(void)
 		 TEEC_ERROR_SHORT_BUFFER);
 	CHECK_EQ(origin, TEEC_ORIGIN_TRUSTED_APP);
 	CHECK_EQ(op.params[0].tmpref.size, 48);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_short_buffer_roundtrip(void)
@@ -241,7 +217,7 @@ static void test_short_buffer_roundtrip(void)
 	uint32_t origin;
 	size_t i;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memset(buf, 0xEE, sizeof(buf));
 	memset(&op, 0, sizeof(op));
 	op.paramTypes = TEEC_PARAM_TYPES(
@@ -260,7 +236,7 @@ static void test_short_buffer_roundtrip(void)
 		;
 	CHECK_EQ(i, 150);
 	CHECK_EQ(buf[150], 0xEE);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 /* WHOLE and the three PARTIAL kinds over one shared memory block. */
@@ -337,7 +313,7 @@ static void test_allocated_shm_every_kind(void)
 	TEEC_Session s;
 	TEEC_SharedMemory shm;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memset(&shm, 0, sizeof(shm));
 	shm.size = 4096;
 	shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
@@ -347,7 +323,7 @@ static void test_allocated_shm_every_kind(void)
 	check_registered_kinds(&s, &shm);
 	TEEC_ReleaseSharedMemory(&shm);
 	CHECK(shm.buffer == NULL);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_registered_shm_every_kind(void)
@@ -357,7 +333,7 @@ static void test_registered_shm_every_kind(void)
 	TEEC_SharedMemory shm;
 	static uint8_t mem[4096];
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memset(&shm, 0, sizeof(shm));
 	shm.buffer = mem;
 	shm.size = sizeof(mem);
@@ -365,7 +341,7 @@ static void test_registered_shm_every_kind(void)
 	REQUIRE(TEEC_RegisterSharedMemory(&ctx, &shm) == TEEC_SUCCESS);
 	check_registered_kinds(&s, &shm);
 	TEEC_ReleaseSharedMemory(&shm);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 struct wait_byte_arg {
@@ -398,7 +374,7 @@ static void test_allocated_shm_is_shared_live(void)
 	pthread_t t;
 	volatile uint8_t *b;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memset(&shm, 0, sizeof(shm));
 	shm.size = 64;
 	shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
@@ -416,7 +392,7 @@ static void test_allocated_shm_is_shared_live(void)
 	pthread_join(t, NULL);
 	CHECK_EQ(a.res, TEEC_SUCCESS);
 	TEEC_ReleaseSharedMemory(&shm);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_memref_bad_params(void)
@@ -427,7 +403,7 @@ static void test_memref_bad_params(void)
 	TEEC_Operation op;
 	uint32_t origin;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	REQUIRE(TEEC_InitializeContext(NULL, &ctx2) == TEEC_SUCCESS);
 	memset(&in_only, 0, sizeof(in_only));
 	in_only.size = 100;
@@ -463,7 +439,7 @@ static void test_memref_bad_params(void)
 	TEEC_ReleaseSharedMemory(&in_only);
 	TEEC_ReleaseSharedMemory(&other);
 	TEEC_FinalizeContext(&ctx2);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_target_dead_origin(void)
@@ -472,14 +448,14 @@ static void test_target_dead_origin(void)
 	TEEC_Session s;
 	uint32_t origin = 0;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	CHECK_EQ(TEEC_InvokeCommand(&s, DBL_CMD_DEAD, NULL, &origin),
 		 TEEC_ERROR_TARGET_DEAD);
 	CHECK_EQ(origin, TEEC_ORIGIN_TEE);
 	CHECK_EQ(TEEC_InvokeCommand(&s, 0x777, NULL, &origin),
 		 TEEC_ERROR_NOT_SUPPORTED);
 	CHECK_EQ(origin, TEEC_ORIGIN_TRUSTED_APP);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_session_copied_by_value(void)
@@ -489,7 +465,7 @@ static void test_session_copied_by_value(void)
 	TEEC_Operation op;
 	uint32_t origin;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memcpy(&copy, &s, sizeof(s));
 	memset(&s, 0xAB, sizeof(s)); /* the original is gone */
 	memset(&op, 0, sizeof(op));
@@ -497,7 +473,7 @@ static void test_session_copied_by_value(void)
 	    TEEC_PARAM_TYPES(TEEC_VALUE_INOUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
 	CHECK_EQ(TEEC_InvokeCommand(&copy, DBL_CMD_PARAMS, &op, &origin), 0);
 	CHECK_EQ(op.params[0].value.a, 1);
-	close_echo(&ctx, &copy);
+	client_close(&ctx, &copy);
 }
 
 struct thread_arg {
@@ -548,7 +524,7 @@ static void test_many_threads_one_context(void)
 	pthread_t t[8];
 	unsigned i, fails = 0;
 
-	REQUIRE(open_echo(&ctx, &shared));
+	REQUIRE(client_open(&ctx, &shared, &echo_uuid));
 	for (i = 0; i < 8; i++) {
 		args[i].ctx = &ctx;
 		args[i].shared = shared;
@@ -562,7 +538,7 @@ static void test_many_threads_one_context(void)
 		fails += args[i].failures;
 	}
 	CHECK_EQ(fails, 0);
-	close_echo(&ctx, &shared);
+	client_close(&ctx, &shared);
 }
 
 static void test_many_clients(void)
@@ -576,10 +552,10 @@ static void test_many_clients(void)
 			TEEC_Context ctx;
 			struct thread_arg a = {&ctx, {{NULL, 0}}, 0, 7};
 
-			if (!open_echo(&ctx, &a.shared))
+			if (!client_open(&ctx, &a.shared, &echo_uuid))
 				_exit(2);
 			invoke_thread(&a);
-			close_echo(&ctx, &a.shared);
+			client_close(&ctx, &a.shared);
 			_exit(a.failures ? 1 : 0);
 		}
 	}
@@ -615,32 +591,18 @@ static void *cancel_thread(void *p)
 	return NULL;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Starts a's operation, cancels it 100 ms later: the TA saw it. */
 static void check_cancelled(struct cancel_arg *a, uint32_t b)
 {
-	pthread_t t;
-	double t0;
+	double took;
 
-	a->op.paramTypes =
-	    TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-	a->op.params[0].value.a = 8000;
+	client_value_op(&a->op, 8000);
 	a->op.params[0].value.b = b;
-	t0 = now_s();
-	REQUIRE(pthread_create(&t, NULL, cancel_thread, a) == 0);
-	usleep(100000);
-	TEEC_RequestCancellation(&a->op);
-	pthread_join(t, NULL);
+	took = client_cancel_after(cancel_thread, a, &a->op, 100000);
+	REQUIRE(took >= 0);
 	CHECK_EQ(a->res, TEEC_ERROR_CANCEL);
 	CHECK_EQ(a->origin, TEEC_ORIGIN_TRUSTED_APP);
-	CHECK(now_s() - t0 < 4.0);
+	CHECK(took < 4.0);
 }
 
 static void test_cancellation_reaches_ta(void)
@@ -649,13 +611,13 @@ static void test_cancellation_reaches_ta(void)
 	TEEC_Session s;
 	struct cancel_arg a;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memset(&a, 0, sizeof(a));
 	a.s = &s;
 	check_cancelled(&a, 0);
 	/* Cancelling an operation not in flight is harmless. */
 	TEEC_RequestCancellation(&a.op);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 /* GP: TEEC_RequestCancellation also reaches a TEEC_OpenSession in flight
@@ -693,9 +655,8 @@ static void test_client_killed_mid_call(void)
 	TEEC_Context ctx;
 	TEEC_Session s;
 	pid_t pid;
-	int st;
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	CHECK(wait_stats(&s, 1, 0));
 	pid = fork();
 	if (pid == 0) {
@@ -704,7 +665,7 @@ static void test_client_killed_mid_call(void)
 		TEEC_SharedMemory shm;
 		TEEC_Operation op;
 
-		if (!open_echo(&c2, &s2) ||
+		if (!client_open(&c2, &s2, &echo_uuid) ||
 		    TEEC_OpenSession(&c2, &s3, &echo_uuid, 0, NULL, NULL, NULL))
 			_exit(1);
 		memset(&shm, 0, sizeof(shm));
@@ -712,22 +673,16 @@ static void test_client_killed_mid_call(void)
 		shm.flags = TEEC_MEM_INPUT;
 		if (TEEC_AllocateSharedMemory(&c2, &shm))
 			_exit(1);
-		memset(&op, 0, sizeof(op));
-		op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE,
-						 TEEC_NONE, TEEC_NONE);
-		op.params[0].value.a = 30000;
+		client_value_op(&op, 30000);
 		TEEC_InvokeCommand(&s2, DBL_CMD_WAIT_CANCEL, &op, NULL);
 		_exit(3);
 	}
 	REQUIRE(pid > 0);
-	usleep(300000);
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	CHECK(WIFSIGNALED(st));
+	CHECK(client_kill_after(pid, 300000));
 	/* Its two sessions and its shared memory are gone, teed is fine. */
 	CHECK(wait_stats(&s, 1, 0));
 	CHECK(teed_proc_alive(&teed));
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_shm_release_frees(void)
@@ -738,7 +693,7 @@ static void test_shm_release_frees(void)
 	static uint8_t mem[100];
 	uint32_t st[4];
 
-	REQUIRE(open_echo(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &echo_uuid));
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	a.size = 0; /* zero-size blocks are valid */
@@ -758,7 +713,7 @@ static void test_shm_release_frees(void)
 	a.flags = 0x100;
 	CHECK_EQ(TEEC_AllocateSharedMemory(&ctx, &a),
 		 TEEC_ERROR_BAD_PARAMETERS);
-	close_echo(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void identity(TEEC_Context *ctx, uint32_t method, const void *data,
@@ -932,12 +887,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	teed_path = argv[1];
-	signal(SIGPIPE, SIG_IGN);
-	if (teed_proc_start(&teed, teed_path, "client-api", NULL)) {
-		fprintf(stderr, "cannot start %s\n", teed_path);
+	if (client_teed_start(&teed, teed_path, "client-api", NULL))
 		return 1;
-	}
-	setenv("TEESTORE_SOCKET", teed.socket, 1);
 	RUN(test_context_bad_path);
 	RUN(test_context_name_is_path);
 	RUN(test_open_origins);
@@ -960,8 +911,6 @@ int main(int argc, char **argv)
 	RUN(test_shm_release_frees);
 	RUN(test_login_identity_from_credentials);
 	RUN(test_limits_clear_errors);
-	CHECK(teed_proc_alive(&teed));
-	/* SIGTERM: a clean shutdown, exit status 0. */
-	CHECK_EQ(teed_proc_stop(&teed), 0);
+	client_teed_stop(&teed);
 	return test_report();
 }

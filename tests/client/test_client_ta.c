@@ -7,42 +7,17 @@
  * cancellation, a client killed mid-call, and the login seen by the TA.
  * Usage: test_client_ta TEED TA_DIR
  */
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "tee_client_api.h"
-#include "teed_proc.h"
+#include "client_fixture.h"
 #include "test.h"
 #include "test_ta_ids.h"
 
 static struct teed_proc teed;
 static const TEEC_UUID hello = TEST_TA_HELLO_UUID;
-
-static bool open_hello(TEEC_Context *ctx, TEEC_Session *s)
-{
-	uint32_t origin;
-
-	if (TEEC_InitializeContext(NULL, ctx))
-		return false;
-	if (TEEC_OpenSession(ctx, s, &hello, TEEC_LOGIN_PUBLIC, NULL, NULL,
-			     &origin)) {
-		TEEC_FinalizeContext(ctx);
-		return false;
-	}
-	return true;
-}
-
-static void close_hello(TEEC_Context *ctx, TEEC_Session *s)
-{
-	TEEC_CloseSession(s);
-	TEEC_FinalizeContext(ctx);
-}
 
 static TEEC_Result inc(TEEC_Session *s, uint32_t *v, uint32_t *origin)
 {
@@ -64,10 +39,10 @@ static void test_hello_world_value(void)
 	TEEC_Session s;
 	uint32_t v = 41, origin;
 
-	REQUIRE(open_hello(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &hello));
 	CHECK_EQ(inc(&s, &v, &origin), TEEC_SUCCESS);
 	CHECK_EQ(v, 42);
-	close_hello(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 /* ECHO from src (p0) to dst (p1) with the memref kinds given. */
@@ -86,7 +61,7 @@ static void test_echo_tmpref_and_short_buffer(void)
 	uint8_t in[1000], out[1000];
 	uint32_t origin;
 
-	REQUIRE(open_hello(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &hello));
 	test_fill_pattern(in, sizeof(in), 9);
 	memset(out, 0, sizeof(out));
 	memset(&op, 0, sizeof(op));
@@ -112,7 +87,7 @@ static void test_echo_tmpref_and_short_buffer(void)
 		      &origin),
 		 TEEC_ERROR_SHORT_BUFFER);
 	CHECK_EQ(op.params[1].tmpref.size, sizeof(in));
-	close_hello(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void shm_init(TEEC_SharedMemory *shm, void *buf, size_t size,
@@ -138,7 +113,7 @@ static void test_echo_registered_and_allocated(void)
 	uint8_t *a;
 	uint32_t origin;
 
-	REQUIRE(open_hello(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &hello));
 	shm_init(&reg_in, in, sizeof(in), TEEC_MEM_INPUT);
 	shm_init(&reg_out, out, sizeof(out), TEEC_MEM_OUTPUT);
 	shm_init(&alloc, NULL, 4096, TEEC_MEM_INPUT | TEEC_MEM_OUTPUT);
@@ -192,7 +167,7 @@ static void test_echo_registered_and_allocated(void)
 	TEEC_ReleaseSharedMemory(&reg_out);
 	TEEC_ReleaseSharedMemory(&alloc);
 	TEEC_ReleaseSharedMemory(&inout);
-	close_hello(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 /* FILL writes in place: the client sees it in its own mapping. */
@@ -206,7 +181,7 @@ static void test_allocated_memory_filled_in_place(void)
 	uint32_t origin, addr_a = 0;
 	size_t i;
 
-	REQUIRE(open_hello(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &hello));
 	memset(&shm, 0, sizeof(shm));
 	shm.size = 1 << 20;
 	shm.flags = TEEC_MEM_INPUT | TEEC_MEM_OUTPUT;
@@ -229,7 +204,7 @@ static void test_allocated_memory_filled_in_place(void)
 		addr_a = op.params[2].value.a;
 	}
 	TEEC_ReleaseSharedMemory(&shm);
-	close_hello(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 /* FILL through a temporary INOUT memref and a partial INOUT one. */
@@ -242,12 +217,12 @@ static void test_fill_tmpref_and_partial_inout(void)
 	uint8_t buf[300], *b;
 	uint32_t origin;
 
-	REQUIRE(open_hello(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &hello));
 	memset(buf, 0, sizeof(buf));
 	memset(&op, 0, sizeof(op));
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT,
-					 TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
-					 TEEC_NONE);
+	op.paramTypes =
+	    TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT, TEEC_VALUE_INPUT,
+			     TEEC_VALUE_OUTPUT, TEEC_NONE);
 	op.params[0].tmpref.buffer = buf + 100;
 	op.params[0].tmpref.size = 100;
 	op.params[1].value.a = 0x77;
@@ -262,9 +237,9 @@ static void test_fill_tmpref_and_partial_inout(void)
 	REQUIRE(TEEC_AllocateSharedMemory(&ctx, &shm) == 0);
 	b = shm.buffer;
 	memset(b, 0, 300);
-	op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT,
-					 TEEC_VALUE_INPUT, TEEC_VALUE_OUTPUT,
-					 TEEC_NONE);
+	op.paramTypes =
+	    TEEC_PARAM_TYPES(TEEC_MEMREF_PARTIAL_INOUT, TEEC_VALUE_INPUT,
+			     TEEC_VALUE_OUTPUT, TEEC_NONE);
 	op.params[0].memref.parent = &shm;
 	op.params[0].memref.offset = 50;
 	op.params[0].memref.size = 10;
@@ -274,7 +249,7 @@ static void test_fill_tmpref_and_partial_inout(void)
 	CHECK_EQ(b[59], 0x77);
 	CHECK_EQ(b[60], 0);
 	TEEC_ReleaseSharedMemory(&shm);
-	close_hello(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_panic_and_crash_are_target_dead(void)
@@ -286,7 +261,7 @@ static void test_panic_and_crash_are_target_dead(void)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		REQUIRE(open_hello(&ctx, &s));
+		REQUIRE(client_open(&ctx, &s, &hello));
 		CHECK_EQ(TEEC_InvokeCommand(&s, cmds[i], NULL, &origin),
 			 TEEC_ERROR_TARGET_DEAD);
 		CHECK_EQ(origin, TEEC_ORIGIN_TEE);
@@ -299,7 +274,7 @@ static void test_panic_and_crash_are_target_dead(void)
 		v = 1;
 		CHECK_EQ(inc(&s, &v, &origin), 0);
 		CHECK_EQ(v, 2);
-		close_hello(&ctx, &s);
+		client_close(&ctx, &s);
 	}
 }
 
@@ -324,24 +299,17 @@ static void test_cancellation_reaches_the_ta(void)
 	TEEC_Context ctx;
 	TEEC_Session s;
 	struct cancel_arg a;
-	struct timespec t0, t1;
-	pthread_t t;
+	double took;
 
-	REQUIRE(open_hello(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &hello));
 	memset(&a, 0, sizeof(a));
 	a.s = &s;
-	a.op.paramTypes =
-	    TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE, TEEC_NONE, TEEC_NONE);
-	a.op.params[0].value.a = 10000;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	REQUIRE(pthread_create(&t, NULL, cancel_thread, &a) == 0);
-	usleep(200000);
-	TEEC_RequestCancellation(&a.op);
-	pthread_join(t, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	client_value_op(&a.op, 10000);
+	took = client_cancel_after(cancel_thread, &a, &a.op, 200000);
+	REQUIRE(took >= 0);
 	CHECK_EQ(a.res, TEEC_ERROR_CANCEL);
-	CHECK(t1.tv_sec - t0.tv_sec < 5);
-	close_hello(&ctx, &s);
+	CHECK(took < 5);
+	client_close(&ctx, &s);
 }
 
 static void test_client_killed_mid_call(void)
@@ -350,7 +318,6 @@ static void test_client_killed_mid_call(void)
 	TEEC_Session s;
 	uint32_t origin, v = 7;
 	pid_t pid;
-	int st;
 
 	pid = fork();
 	if (pid == 0) {
@@ -358,25 +325,19 @@ static void test_client_killed_mid_call(void)
 		TEEC_Session s2;
 		TEEC_Operation op;
 
-		if (!open_hello(&c2, &s2))
+		if (!client_open(&c2, &s2, &hello))
 			_exit(1);
-		memset(&op, 0, sizeof(op));
-		op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_NONE,
-						 TEEC_NONE, TEEC_NONE);
-		op.params[0].value.a = 30000;
+		client_value_op(&op, 30000);
 		TEEC_InvokeCommand(&s2, TEST_CMD_CANCEL_FLAG, &op, NULL);
 		_exit(3);
 	}
 	REQUIRE(pid > 0);
-	usleep(400000);
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	CHECK(WIFSIGNALED(st));
+	CHECK(client_kill_after(pid, 400000));
 	CHECK(teed_proc_alive(&teed));
-	REQUIRE(open_hello(&ctx, &s));
+	REQUIRE(client_open(&ctx, &s, &hello));
 	CHECK_EQ(inc(&s, &v, &origin), 0);
 	CHECK_EQ(v, 8);
-	close_hello(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 static void test_login_reaches_the_ta(void)
@@ -398,7 +359,7 @@ static void test_login_reaches_the_ta(void)
 	op.params[1].tmpref.size = sizeof(api);
 	CHECK_EQ(TEEC_InvokeCommand(&s, TEST_CMD_PROPS, &op, &origin), 0);
 	CHECK_EQ(op.params[2].value.a, TEEC_LOGIN_USER);
-	close_hello(&ctx, &s);
+	client_close(&ctx, &s);
 }
 
 int main(int argc, char **argv)
@@ -409,13 +370,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s TEED TA_DIR\n", argv[0]);
 		return 2;
 	}
-	signal(SIGPIPE, SIG_IGN);
 	extra[1] = argv[2];
-	if (teed_proc_start(&teed, argv[1], "client-ta", extra)) {
-		fprintf(stderr, "cannot start %s\n", argv[1]);
+	if (client_teed_start(&teed, argv[1], "client-ta", extra))
 		return 1;
-	}
-	setenv("TEESTORE_SOCKET", teed.socket, 1);
 	RUN(test_hello_world_value);
 	RUN(test_echo_tmpref_and_short_buffer);
 	RUN(test_echo_registered_and_allocated);
@@ -425,7 +382,6 @@ int main(int argc, char **argv)
 	RUN(test_cancellation_reaches_the_ta);
 	RUN(test_client_killed_mid_call);
 	RUN(test_login_reaches_the_ta);
-	CHECK(teed_proc_alive(&teed));
-	CHECK_EQ(teed_proc_stop(&teed), 0);
+	client_teed_stop(&teed);
 	return test_report();
 }

@@ -31,6 +31,73 @@ static struct rpmb_dev *new_dev(uint32_t size_mult)
 static const struct tstore_head data_head = {0,		  0,	       0,
 					     0xffffffffu, 0xa00000bfu, 0};
 
+/*
+ * What most tests start from: a fresh device on a well-behaved link,
+ * usually provisioned and mounted. fs is NULL while nothing is mounted,
+ * so that fx_down can let go of whatever is still held.
+ */
+struct fx {
+	struct rpmb_dev *d;
+	struct rfs_link l;
+	struct rpmbfs *fs;
+};
+
+/* A new device (size_mult 0: the default) on a link, not mounted. */
+static bool fx_open(struct fx *f, uint32_t size_mult)
+{
+	f->fs = NULL;
+	f->d = new_dev(size_mult);
+	CHECK(f->d != NULL);
+	if (!f->d)
+		return false;
+	rfs_link_init(&f->l, f->d);
+	return true;
+}
+
+static void fx_unmount(struct fx *f)
+{
+	rpmbfs_close(f->fs);
+	f->fs = NULL;
+}
+
+static void fx_down(struct fx *f)
+{
+	fx_unmount(f);
+	rfs_link_free(&f->l);
+	rpmb_dev_close(f->d);
+}
+
+/* fx_open, then provisioned and mounted; false (all let go) on failure. */
+static bool fx_up(struct fx *f, uint32_t size_mult)
+{
+	TEE_Result res;
+
+	if (!fx_open(f, size_mult))
+		return false;
+	res = rfs_mount(&f->l, true, &f->fs);
+	CHECK_EQ(res, TEE_SUCCESS);
+	if (res) {
+		fx_down(f);
+		return false;
+	}
+	return true;
+}
+
+/* Unmounts and mounts again (without provisioning). */
+static TEE_Result fx_remount(struct fx *f)
+{
+	fx_unmount(f);
+	return rfs_mount(&f->l, false, &f->fs);
+}
+
+/* Creates id (a string) holding buf, no attributes, on the mount. */
+static TEE_Result fx_create(struct fx *f, const char *id, const void *buf,
+			    size_t len, struct rpmbfs_obj **o)
+{
+	return rpmbfs_create(f->fs, &rfs_ta, id, strlen(id), &data_head, NULL,
+			     0, buf, len, false, o);
+}
+
 static void check_data(struct rpmbfs_obj *o, const uint8_t *want, size_t len)
 {
 	uint8_t *buf = malloc(len + 16);
@@ -48,24 +115,21 @@ static void check_data(struct rpmbfs_obj *o, const uint8_t *want, size_t len)
 
 static void test_round_trip(void)
 {
-	struct rpmb_dev *d = new_dev(0);
+	struct fx f;
 	uint8_t data[3000], big[40000], attrs[40], id2[64], idbuf[64];
 	struct rpmbfs_obj *o = NULL, *o2 = NULL;
 	struct rpmbfs_stats st;
 	struct tstore_head h = data_head;
-	struct rfs_link l;
-	struct rpmbfs *fs;
 	uint64_t cursor = 0;
 	size_t idlen, alen;
 	TEE_UUID ta;
 
-	REQUIRE(d);
-	rfs_link_init(&l, d);
-	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	if (!fx_up(&f, 0))
+		return;
 	test_fill_pattern(data, sizeof(data), 1);
 	test_fill_pattern(attrs, sizeof(attrs), 2);
 	h.object_type = 0xa0000010u;
-	REQUIRE(rpmbfs_create(fs, &rfs_ta, "obj", 3, &h, attrs, sizeof(attrs),
+	REQUIRE(rpmbfs_create(f.fs, &rfs_ta, "obj", 3, &h, attrs, sizeof(attrs),
 			      data, sizeof(data), false, &o) == TEE_SUCCESS);
 	check_data(o, data, sizeof(data));
 	CHECK_EQ(rpmbfs_read_attrs(o, idbuf, 10, &alen),
@@ -73,18 +137,18 @@ static void test_round_trip(void)
 	CHECK_EQ(alen, sizeof(attrs));
 	CHECK_EQ(rpmbfs_read_attrs(o, idbuf, sizeof(idbuf), &alen), 0);
 	CHECK_MEM(idbuf, attrs, sizeof(attrs));
-	CHECK_EQ(rpmbfs_create(fs, &rfs_ta, "obj", 3, &h, NULL, 0, NULL, 0,
+	CHECK_EQ(rpmbfs_create(f.fs, &rfs_ta, "obj", 3, &h, NULL, 0, NULL, 0,
 			       false, NULL),
 		 TEE_ERROR_ACCESS_CONFLICT);
 
 	/* In place across blocks: one multi-block write, no relocation. */
-	rpmbfs_get_stats(fs, &st);
+	rpmbfs_get_stats(f.fs, &st);
 	memset(data + 100, 0x5a, 2000);
 	CHECK_EQ(rpmbfs_write(o, 100, data + 100, 2000), TEE_SUCCESS);
 	{
 		struct rpmbfs_stats st2;
 
-		rpmbfs_get_stats(fs, &st2);
+		rpmbfs_get_stats(f.fs, &st2);
 		CHECK_EQ(st2.relocations, st.relocations);
 		CHECK_EQ(st2.writes, st.writes + 1);
 	}
@@ -97,10 +161,10 @@ static void test_round_trip(void)
 			      sizeof(big) - sizeof(data) - 1000),
 		 TEE_SUCCESS);
 	check_data(o, big, sizeof(big));
-	rpmbfs_get_stats(fs, &st);
+	rpmbfs_get_stats(f.fs, &st);
 	CHECK(st.relocations >= 1);
 	/* A second handle shares the object. */
-	CHECK_EQ(rpmbfs_open_obj(fs, &rfs_ta, "obj", 3, &o2), TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_open_obj(f.fs, &rfs_ta, "obj", 3, &o2), TEE_SUCCESS);
 	CHECK(o2 == o);
 	rpmbfs_release(o2);
 	CHECK_EQ(rpmbfs_truncate(o, 5000), TEE_SUCCESS);
@@ -114,7 +178,7 @@ static void test_round_trip(void)
 	CHECK_EQ(rpmbfs_set_head(o, &h), TEE_SUCCESS);
 	memset(id2, 0xee, sizeof(id2));
 	CHECK_EQ(rpmbfs_rename(o, id2, sizeof(id2)), TEE_SUCCESS);
-	CHECK_EQ(rpmbfs_create(fs, &rfs_ta, "other", 5, &data_head, NULL, 0,
+	CHECK_EQ(rpmbfs_create(f.fs, &rfs_ta, "other", 5, &data_head, NULL, 0,
 			       "x", 1, false, NULL),
 		 TEE_SUCCESS);
 	CHECK_EQ(rpmbfs_rename(o, "other", 5), TEE_ERROR_ACCESS_CONFLICT);
@@ -122,11 +186,10 @@ static void test_round_trip(void)
 	o = NULL;
 
 	/* Remount: everything from the device. */
-	rpmbfs_close(fs);
-	REQUIRE(rfs_mount(&l, false, &fs) == TEE_SUCCESS);
-	CHECK_EQ(rpmbfs_open_obj(fs, &rfs_ta, "obj", 3, &o),
+	REQUIRE(fx_remount(&f) == TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_open_obj(f.fs, &rfs_ta, "obj", 3, &o),
 		 TEE_ERROR_ITEM_NOT_FOUND);
-	REQUIRE(rpmbfs_open_obj(fs, &rfs_ta, id2, sizeof(id2), &o) == 0);
+	REQUIRE(rpmbfs_open_obj(f.fs, &rfs_ta, id2, sizeof(id2), &o) == 0);
 	check_data(o, big, 6000);
 	{
 		struct tstore_info info;
@@ -136,28 +199,28 @@ static void test_round_trip(void)
 		CHECK_EQ(info.head.attr_size, sizeof(attrs));
 		CHECK_EQ(info.head.object_type, 0xa0000010u);
 	}
-	CHECK_EQ(rpmbfs_enum_next(fs, &rfs_ta, &cursor, &ta, idbuf, &idlen), 0);
+	CHECK_EQ(rpmbfs_enum_next(f.fs, &rfs_ta, &cursor, &ta, idbuf, &idlen),
+		 0);
 	CHECK_EQ(idlen, sizeof(id2));
-	CHECK_EQ(rpmbfs_enum_next(fs, &rfs_ta, &cursor, &ta, idbuf, &idlen), 0);
+	CHECK_EQ(rpmbfs_enum_next(f.fs, &rfs_ta, &cursor, &ta, idbuf, &idlen),
+		 0);
 	CHECK_EQ(idlen, 5);
-	CHECK_EQ(rpmbfs_enum_next(fs, &rfs_ta, &cursor, &ta, idbuf, &idlen),
+	CHECK_EQ(rpmbfs_enum_next(f.fs, &rfs_ta, &cursor, &ta, idbuf, &idlen),
 		 TEE_ERROR_ITEM_NOT_FOUND);
 	CHECK_EQ(rpmbfs_remove(o), TEE_SUCCESS);
 	CHECK_EQ(rpmbfs_read(o, 0, idbuf, 1, &alen), TEE_ERROR_BAD_STATE);
 	rpmbfs_release(o);
-	CHECK_EQ(rpmbfs_remove_id(fs, &rfs_ta, "other", 5), TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_remove_id(f.fs, &rfs_ta, "other", 5), TEE_SUCCESS);
 	cursor = 0;
-	CHECK_EQ(rpmbfs_enum_next(fs, NULL, &cursor, &ta, idbuf, &idlen),
+	CHECK_EQ(rpmbfs_enum_next(f.fs, NULL, &cursor, &ta, idbuf, &idlen),
 		 TEE_ERROR_ITEM_NOT_FOUND);
 	/* Empty ID and an empty data stream. */
-	CHECK_EQ(rpmbfs_create(fs, &rfs_ta, "", 0, &data_head, NULL, 0, NULL, 0,
-			       false, &o),
+	CHECK_EQ(rpmbfs_create(f.fs, &rfs_ta, "", 0, &data_head, NULL, 0, NULL,
+			       0, false, &o),
 		 TEE_SUCCESS);
 	check_data(o, data, 0);
 	rpmbfs_release(o);
-	rpmbfs_close(fs);
-	rfs_link_free(&l);
-	rpmb_dev_close(d);
+	fx_down(&f);
 }
 
 /* Runs the openssl command line; returns its hex output (static). */
@@ -198,37 +261,33 @@ static void to_hex(const uint8_t *b, size_t n, char *out)
 
 static void test_optee_layout(void)
 {
-	struct rpmb_dev *d = new_dev(0);
+	struct fx f;
 	uint8_t key[32], blk[RPMB_BLOCK_SIZE], cid[16],
 	    info[RPMB_DEV_INFO_SIZE];
 	uint8_t data[300], tsk[32], fek[16], iv[16], plain[256];
 	uint8_t zero16[16] = {0};
 	char hexfek[40], args[300], want[600], essiv[40];
 	struct rpmbfs_fat_entry e;
-	struct rfs_link l;
-	struct rpmbfs *fs;
 	struct keys *k;
 	uint32_t blkno;
 	size_t i;
 
-	REQUIRE(d);
-	rfs_link_init(&l, d);
-	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	if (!fx_up(&f, 0))
+		return;
 	test_fill_pattern(data, sizeof(data), 9);
-	REQUIRE(rpmbfs_create(fs, &rfs_ta, "\x01\xab", 2, &data_head, NULL, 0,
-			      data, sizeof(data), false, NULL) == 0);
-	rpmbfs_close(fs);
+	REQUIRE(fx_create(&f, "\x01\xab", data, sizeof(data), NULL) == 0);
+	fx_unmount(&f);
 
-	rpmb_dev_get_info(d, info);
+	rpmb_dev_get_info(f.d, info);
 	memcpy(cid, info, 16);
 	REQUIRE(keys_derive_rpmb_key(rfs_huk, 16, cid, true, key) == 0);
 	/* Header. */
-	REQUIRE(host_read(d, key, 0, blk, 1) == 0);
+	REQUIRE(host_read(f.d, key, 0, blk, 1) == 0);
 	CHECK_EQ(get_le32(blk), 0x52504D42u);
 	CHECK_EQ(get_le32(blk + 4), 2);
 	CHECK_EQ(get_le32(blk + 12), 512);
 	/* FAT entry 0 (byte 512 = block 2) and the LAST entry after it. */
-	REQUIRE(host_read(d, key, 2, blk, 1) == 0);
+	REQUIRE(host_read(f.d, key, 2, blk, 1) == 0);
 	rpmbfs_fat_decode(blk, &e);
 	CHECK_EQ(e.flags, 1);
 	CHECK_EQ(e.size, 24 + sizeof(data));
@@ -237,7 +296,7 @@ static void test_optee_layout(void)
 		CHECK_EQ(blk[i], 0);
 	/* Allocated at the top: the last two blocks of 4 MiB. */
 	CHECK_EQ(e.start, 4u * 1024 * 1024 - 2 * 256);
-	REQUIRE(host_read(d, key, 3, blk, 1) == 0);
+	REQUIRE(host_read(f.d, key, 3, blk, 1) == 0);
 	CHECK_EQ(get_le32(blk + 8), 2); /* LAST, not active */
 
 	/* The FEK unwrapped with the TA's TSK, then block 1 with openssl. */
@@ -246,7 +305,7 @@ static void test_optee_layout(void)
 	REQUIRE(keys_unwrap_fek(tsk, e.fek, fek) == 0);
 	keys_destroy(k);
 	blkno = e.start / 256 + 1;
-	REQUIRE(host_read(d, key, (uint16_t)blkno, blk, 1) == 0);
+	REQUIRE(host_read(f.d, key, (uint16_t)blkno, blk, 1) == 0);
 	to_hex(fek, 16, hexfek);
 	{
 		const char *dg = openssl_hex("dgst -sha256 -binary", fek, 16);
@@ -282,61 +341,52 @@ static void test_optee_layout(void)
 	memcpy(plain, data + 232, sizeof(data) - 232);
 	to_hex(plain, 256, want);
 	CHECK(strncmp(openssl_hex(args, blk, 256), want, 2 * (300 - 232)) == 0);
-	rfs_link_free(&l);
-	rpmb_dev_close(d);
+	fx_down(&f);
 }
 
 static void test_keys(void)
 {
-	struct rpmb_dev *d = new_dev(0);
+	struct fx f;
 	struct rpmbfs_config cfg;
 	uint8_t other[16];
-	struct rfs_link l;
-	struct rpmbfs *fs = NULL;
 
-	REQUIRE(d);
-	rfs_link_init(&l, d);
-	CHECK_EQ(rfs_mount(&l, false, &fs), TEE_ERROR_ITEM_NOT_FOUND);
-	CHECK_EQ(rfs_mount(&l, true, &fs), TEE_SUCCESS);
-	rpmbfs_close(fs);
+	if (!fx_open(&f, 0))
+		return;
+	CHECK_EQ(rfs_mount(&f.l, false, &f.fs), TEE_ERROR_ITEM_NOT_FOUND);
+	CHECK_EQ(rfs_mount(&f.l, true, &f.fs), TEE_SUCCESS);
+	fx_unmount(&f);
 	/* Provisioning again is harmless. */
-	CHECK_EQ(rfs_mount(&l, true, &fs), TEE_SUCCESS);
-	rpmbfs_close(fs);
+	CHECK_EQ(rfs_mount(&f.l, true, &f.fs), TEE_SUCCESS);
+	fx_unmount(&f);
 	/* Another HUK: another key, refused without touching the device. */
 	memset(other, 7, sizeof(other));
 	rpmbfs_config_init(&cfg, other, sizeof(other));
-	CHECK_EQ(rpmbfs_open(&l.t, &cfg, &fs), TEE_ERROR_SECURITY);
-	CHECK_EQ(rpmbfs_provision(&l.t, &cfg), TEE_ERROR_SECURITY);
+	CHECK_EQ(rpmbfs_open(&f.l.t, &cfg, &f.fs), TEE_ERROR_SECURITY);
+	CHECK_EQ(rpmbfs_provision(&f.l.t, &cfg), TEE_ERROR_SECURITY);
 	/* Non-compat subkeys derive another key too. */
 	rpmbfs_config_init(&cfg, rfs_huk, sizeof(rfs_huk));
 	cfg.subkey_compat = false;
-	CHECK_EQ(rpmbfs_open(&l.t, &cfg, &fs), TEE_ERROR_SECURITY);
-	CHECK_EQ(rfs_mount(&l, false, &fs), TEE_SUCCESS);
-	rpmbfs_close(fs);
-	rfs_link_free(&l);
-	rpmb_dev_close(d);
+	CHECK_EQ(rpmbfs_open(&f.l.t, &cfg, &f.fs), TEE_ERROR_SECURITY);
+	CHECK_EQ(rfs_mount(&f.l, false, &f.fs), TEE_SUCCESS);
+	fx_down(&f);
 }
 
 static void test_full_partition(void)
 {
-	struct rpmb_dev *d = new_dev(1); /* 128 KiB: 512 blocks */
+	struct fx f;
 	uint8_t data[10000], got[10000];
 	struct rpmbfs_obj *o;
-	struct rfs_link l;
-	struct rpmbfs *fs;
 	uint64_t free0, free1;
 	size_t n = 0, i, rd;
 	TEE_Result res;
 	char id[16];
 
-	REQUIRE(d);
-	rfs_link_init(&l, d);
-	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	if (!fx_up(&f, 1)) /* 128 KiB: 512 blocks */
+		return;
 	for (;;) {
 		snprintf(id, sizeof(id), "f%zu", n);
 		test_fill_pattern(data, sizeof(data), n);
-		res = rpmbfs_create(fs, &rfs_ta, id, strlen(id), &data_head,
-				    NULL, 0, data, sizeof(data), false, NULL);
+		res = fx_create(&f, id, data, sizeof(data), NULL);
 		if (res)
 			break;
 		n++;
@@ -345,30 +395,28 @@ static void test_full_partition(void)
 	CHECK_EQ(res, TEE_ERROR_STORAGE_NO_SPACE);
 	CHECK(n >= 10);
 	/* A growth that does not fit changes nothing. */
-	REQUIRE(rpmbfs_open_obj(fs, &rfs_ta, "f0", 2, &o) == 0);
-	REQUIRE(rpmbfs_free_space(fs, &free0) == 0);
+	REQUIRE(rpmbfs_open_obj(f.fs, &rfs_ta, "f0", 2, &o) == 0);
+	REQUIRE(rpmbfs_free_space(f.fs, &free0) == 0);
 	CHECK_EQ(rpmbfs_write(o, sizeof(data), data, sizeof(data)),
 		 TEE_ERROR_STORAGE_NO_SPACE);
-	REQUIRE(rpmbfs_free_space(fs, &free1) == 0);
+	REQUIRE(rpmbfs_free_space(f.fs, &free1) == 0);
 	CHECK_EQ(free0, free1);
 	/* In place still works on a full partition. */
 	memset(data, 0x11, 100);
 	CHECK_EQ(rpmbfs_write(o, 0, data, 100), TEE_SUCCESS);
 	rpmbfs_release(o);
 	/* Space comes back after removals. */
-	CHECK_EQ(rpmbfs_remove_id(fs, &rfs_ta, "f1", 2), 0);
+	CHECK_EQ(rpmbfs_remove_id(f.fs, &rfs_ta, "f1", 2), 0);
 	snprintf(id, sizeof(id), "f%zu", n);
-	CHECK_EQ(rpmbfs_create(fs, &rfs_ta, id, strlen(id), &data_head, NULL, 0,
-			       data, sizeof(data), false, NULL),
-		 TEE_SUCCESS);
-	rpmbfs_close(fs);
+	CHECK_EQ(fx_create(&f, id, data, sizeof(data), NULL), TEE_SUCCESS);
 	/* Consistent after a remount. */
-	REQUIRE(rfs_mount(&l, false, &fs) == TEE_SUCCESS);
+	REQUIRE(fx_remount(&f) == TEE_SUCCESS);
 	for (i = 0; i <= n; i++) {
 		if (i == 1)
 			continue;
 		snprintf(id, sizeof(id), "f%zu", i);
-		REQUIRE(rpmbfs_open_obj(fs, &rfs_ta, id, strlen(id), &o) == 0);
+		REQUIRE(rpmbfs_open_obj(f.fs, &rfs_ta, id, strlen(id), &o) ==
+			0);
 		test_fill_pattern(data, sizeof(data), i);
 		if (i == 0)
 			memset(data, 0x11, 100);
@@ -378,39 +426,31 @@ static void test_full_partition(void)
 		CHECK(rd == sizeof(got) && !memcmp(got, data, sizeof(got)));
 		rpmbfs_release(o);
 	}
-	rpmbfs_close(fs);
-	rfs_link_free(&l);
-	rpmb_dev_close(d);
+	fx_down(&f);
 }
 
 static void test_replayed_read_answers(void)
 {
-	struct rpmb_dev *d = new_dev(0);
+	struct fx f;
 	uint8_t buf[600];
 	struct rpmbfs_obj *o;
-	struct rfs_link l;
-	struct rpmbfs *fs;
 	long before;
 	size_t got;
 
-	REQUIRE(d);
-	rfs_link_init(&l, d);
-	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	if (!fx_up(&f, 0))
+		return;
 	test_fill_pattern(buf, sizeof(buf), 4);
-	REQUIRE(rpmbfs_create(fs, &rfs_ta, "r", 1, &data_head, NULL, 0, buf,
-			      sizeof(buf), false, &o) == 0);
+	REQUIRE(fx_create(&f, "r", buf, sizeof(buf), &o) == 0);
 	CHECK_EQ(rpmbfs_read(o, 0, buf, 100, &got), 0); /* recorded */
-	l.replay_reads = true;
+	f.l.replay_reads = true;
 	CHECK_EQ(rpmbfs_read(o, 0, buf, 100, &got), 0); /* recorded */
-	before = l.requests;
+	before = f.l.requests;
 	CHECK_EQ(rpmbfs_read(o, 0, buf, 100, &got), TEE_ERROR_SECURITY);
-	CHECK(l.requests - before < 5); /* reported, not retried forever */
-	l.replay_reads = false;
+	CHECK(f.l.requests - before < 5); /* reported, not retried forever */
+	f.l.replay_reads = false;
 	CHECK_EQ(rpmbfs_read(o, 0, buf, 100, &got), 0);
 	rpmbfs_release(o);
-	rpmbfs_close(fs);
-	rfs_link_free(&l);
-	rpmb_dev_close(d);
+	fx_down(&f);
 }
 
 /*
@@ -421,36 +461,30 @@ static void test_replayed_read_answers(void)
  */
 static void test_replayed_write_answers(void)
 {
-	struct rpmb_dev *d = new_dev(0);
+	struct fx f;
 	uint8_t buf[600], back[600];
 	struct rpmbfs_obj *o;
-	struct rfs_link l;
-	struct rpmbfs *fs;
 	long before;
 	size_t got;
 
-	REQUIRE(d);
-	rfs_link_init(&l, d);
-	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	if (!fx_up(&f, 0))
+		return;
 	test_fill_pattern(buf, sizeof(buf), 5);
-	REQUIRE(rpmbfs_create(fs, &rfs_ta, "w", 1, &data_head, NULL, 0, buf,
-			      sizeof(buf), false, &o) == 0);
-	l.replay_writes = true;
-	before = l.requests;
+	REQUIRE(fx_create(&f, "w", buf, sizeof(buf), &o) == 0);
+	f.l.replay_writes = true;
+	before = f.l.requests;
 	CHECK(rpmbfs_write(o, 0, "changed", 7) != TEE_SUCCESS);
-	CHECK(l.requests - before < 10);
-	CHECK(rpmbfs_create(fs, &rfs_ta, "new", 3, &data_head, NULL, 0, buf, 10,
-			    false, NULL) != TEE_SUCCESS);
-	l.replay_writes = false;
+	CHECK(f.l.requests - before < 10);
+	CHECK(rpmbfs_create(f.fs, &rfs_ta, "new", 3, &data_head, NULL, 0, buf,
+			    10, false, NULL) != TEE_SUCCESS);
+	f.l.replay_writes = false;
 	CHECK_EQ(rpmbfs_read(o, 0, back, sizeof(back), &got), 0);
 	CHECK(got == sizeof(buf) && !memcmp(back, buf, sizeof(buf)));
 	CHECK_EQ(rpmbfs_write(o, 0, "changed", 7), TEE_SUCCESS);
 	CHECK_EQ(rpmbfs_read(o, 0, back, 7, &got), 0);
 	CHECK(!memcmp(back, "changed", 7));
 	rpmbfs_release(o);
-	rpmbfs_close(fs);
-	rfs_link_free(&l);
-	rpmb_dev_close(d);
+	fx_down(&f);
 }
 
 /*
@@ -460,47 +494,43 @@ static void test_replayed_write_answers(void)
  */
 static void test_raw_files(void)
 {
-	struct rpmb_dev *d = new_dev(0);
+	const char *name = "dirfile.db.hash";
+	struct fx f;
 	uint8_t h1[32], h2[32], got[64], tsk[32], fek[16];
 	struct rpmbfs_fat_entry e;
-	struct rfs_link l;
-	struct rpmbfs *fs;
 	uint64_t cursor = 0;
 	struct keys *k;
 	uint8_t id[64];
 	size_t len;
 	TEE_UUID ta;
 
-	REQUIRE(d);
-	rfs_link_init(&l, d);
-	REQUIRE(rfs_mount(&l, true, &fs) == TEE_SUCCESS);
+	if (!fx_up(&f, 0))
+		return;
 	test_fill_pattern(h1, sizeof(h1), 11);
 	test_fill_pattern(h2, sizeof(h2), 12);
-	CHECK_EQ(rpmbfs_raw_read(fs, "dirfile.db.hash", got, sizeof(got), &len),
+	CHECK_EQ(rpmbfs_raw_read(f.fs, name, got, sizeof(got), &len),
 		 TEE_ERROR_ITEM_NOT_FOUND);
-	CHECK_EQ(rpmbfs_raw_write(fs, "/bad", h1, sizeof(h1)),
+	CHECK_EQ(rpmbfs_raw_write(f.fs, "/bad", h1, sizeof(h1)),
 		 TEE_ERROR_BAD_PARAMETERS);
-	CHECK_EQ(rpmbfs_raw_write(fs, "dirfile.db.hash", h1, sizeof(h1)), 0);
-	CHECK_EQ(rpmbfs_raw_write(fs, "dirfile.db.hash", h2, sizeof(h2)), 0);
-	CHECK_EQ(rpmbfs_raw_read(fs, "dirfile.db.hash", got, 8, &len),
+	CHECK_EQ(rpmbfs_raw_write(f.fs, name, h1, sizeof(h1)), 0);
+	CHECK_EQ(rpmbfs_raw_write(f.fs, name, h2, sizeof(h2)), 0);
+	CHECK_EQ(rpmbfs_raw_read(f.fs, name, got, 8, &len),
 		 TEE_ERROR_SHORT_BUFFER);
 	CHECK_EQ(len, 32);
-	CHECK_EQ(rpmbfs_enum_next(fs, NULL, &cursor, &ta, id, &len),
+	CHECK_EQ(rpmbfs_enum_next(f.fs, NULL, &cursor, &ta, id, &len),
 		 TEE_ERROR_ITEM_NOT_FOUND);
-	rpmbfs_close(fs);
-	REQUIRE(rfs_mount(&l, false, &fs) == TEE_SUCCESS);
-	CHECK_EQ(rpmbfs_raw_read(fs, "dirfile.db.hash", got, sizeof(got), &len),
-		 0);
+	REQUIRE(fx_remount(&f) == TEE_SUCCESS);
+	CHECK_EQ(rpmbfs_raw_read(f.fs, name, got, sizeof(got), &len), 0);
 	CHECK(len == sizeof(h2) && !memcmp(got, h2, sizeof(h2)));
-	rpmbfs_close(fs);
+	fx_unmount(&f);
 	/* One FAT entry (replaced in place), FEK under TSK(16 zero bytes). */
 	{
 		uint8_t info[RPMB_DEV_INFO_SIZE], key[32], blk[256];
 
-		rpmb_dev_get_info(d, info);
+		rpmb_dev_get_info(f.d, info);
 		REQUIRE(keys_derive_rpmb_key(rfs_huk, 16, info, true, key) ==
 			0);
-		REQUIRE(host_read(d, key, 2, blk, 1) == 0);
+		REQUIRE(host_read(f.d, key, 2, blk, 1) == 0);
 		rpmbfs_fat_decode(blk, &e);
 		/* tee_rpmb_fs_raw_open's FAT name: "/" + name. */
 		CHECK(!strcmp(e.name, "/dirfile.db.hash"));
@@ -511,14 +541,13 @@ static void test_raw_files(void)
 		REQUIRE(keys_derive_ta_tsk(k, &ta, tsk) == 0);
 		keys_destroy(k);
 		REQUIRE(keys_unwrap_fek(tsk, e.fek, fek) == 0);
-		REQUIRE(host_read(d, key, (uint16_t)(e.start / 256), blk, 1) ==
-			0);
+		REQUIRE(host_read(f.d, key, (uint16_t)(e.start / 256), blk,
+				  1) == 0);
 		REQUIRE(rpmbfs_crypt_blocks(fek, e.start / 256, 1, blk,
 					    false) == 0);
 		CHECK(!memcmp(blk, h2, sizeof(h2)));
 	}
-	rfs_link_free(&l);
-	rpmb_dev_close(d);
+	fx_down(&f);
 }
 
 /* The model of test_random_ops: each ID's content, or absent. */

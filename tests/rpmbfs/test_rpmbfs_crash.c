@@ -22,7 +22,7 @@ static const char *const ids[NIDS] = {"A", "B", "C"};
 
 struct state {
 	bool present[NIDS];
-	uint8_t *buf[NIDS];
+	const uint8_t *buf[NIDS];
 	size_t len[NIDS];
 };
 
@@ -72,7 +72,7 @@ static const char *const op_names[NOPS] = {"create", "overwrite", "in-place",
 					   "grow",   "shrink",	  "trunc-grow",
 					   "rename", "remove"};
 
-static void set(struct state *s, int i, uint8_t *buf, size_t len)
+static void set(struct state *s, int i, const uint8_t *buf, size_t len)
 {
 	s->present[i] = true;
 	s->buf[i] = buf;
@@ -85,38 +85,37 @@ static void old_state(struct state *s)
 	set(s, 0, pat1, sizeof(pat1));
 }
 
+/*
+ * What each op leaves behind when it commits: object `slot` holds `buf`,
+ * and A is gone when the op moves or removes it. A table rather than a
+ * switch so that the expected states read side by side.
+ */
+struct op_effect {
+	bool drops_a;
+	int slot; /* -1: nothing written */
+	const uint8_t *buf;
+	size_t len;
+};
+static const struct op_effect effects[NOPS] = {
+    [OP_CREATE] = {false, 2, pat2, sizeof(pat2)},
+    [OP_OVERWRITE] = {false, 0, pat3, sizeof(pat3)},
+    [OP_INPLACE] = {false, 0, inplace, sizeof(inplace)},
+    [OP_GROW] = {false, 0, grown, sizeof(grown)},
+    [OP_SHRINK] = {false, 0, shrunk, sizeof(shrunk)},
+    [OP_TRUNC_GROW] = {false, 0, zgrown, sizeof(zgrown)},
+    [OP_RENAME] = {true, 1, pat1, sizeof(pat1)},
+    [OP_REMOVE] = {true, -1, NULL, 0},
+};
+
 static void new_state(enum op_kind k, struct state *s)
 {
+	const struct op_effect *e = &effects[k];
+
 	old_state(s);
-	switch (k) {
-	case OP_CREATE:
-		set(s, 2, pat2, sizeof(pat2));
-		break;
-	case OP_OVERWRITE:
-		set(s, 0, pat3, sizeof(pat3));
-		break;
-	case OP_INPLACE:
-		set(s, 0, inplace, sizeof(inplace));
-		break;
-	case OP_GROW:
-		set(s, 0, grown, sizeof(grown));
-		break;
-	case OP_SHRINK:
-		set(s, 0, shrunk, sizeof(shrunk));
-		break;
-	case OP_TRUNC_GROW:
-		set(s, 0, zgrown, sizeof(zgrown));
-		break;
-	case OP_RENAME:
+	if (e->drops_a)
 		s->present[0] = false;
-		set(s, 1, pat1, sizeof(pat1));
-		break;
-	case OP_REMOVE:
-		s->present[0] = false;
-		break;
-	default:
-		break;
-	}
+	if (e->slot >= 0)
+		set(s, e->slot, e->buf, e->len);
 }
 
 static void build_patterns(void)
@@ -366,6 +365,72 @@ static void test_power_loss_every_disk_event(void)
 }
 
 /*
+ * One run of the tests that need everything up to the fault to work: a
+ * disk holding the old state, its device, a link and a mount (fs NULL
+ * once unmounted).
+ */
+struct rig {
+	struct crash_disk *disk;
+	struct rpmb_dev *d;
+	struct rfs_link l;
+	struct rpmbfs *fs;
+};
+
+static void rig_unmount(struct rig *r)
+{
+	rpmbfs_close(r->fs);
+	r->fs = NULL;
+}
+
+static void rig_down(struct rig *r)
+{
+	rig_unmount(r);
+	rfs_link_free(&r->l);
+	rpmb_dev_close(r->d);
+	crash_disk_free(r->disk);
+}
+
+/* False, after a failed check and with nothing left held, on failure. */
+static bool rig_up(struct rig *r)
+{
+	TEE_Result res;
+
+	r->fs = NULL;
+	r->disk = crash_disk_new();
+	r->d = prepared(r->disk);
+	CHECK(r->d != NULL);
+	if (!r->d) {
+		crash_disk_free(r->disk);
+		return false;
+	}
+	rfs_link_init(&r->l, r->d);
+	res = rfs_mount(&r->l, false, &r->fs);
+	CHECK_EQ(res, 0);
+	if (res) {
+		rig_down(r);
+		return false;
+	}
+	return true;
+}
+
+/* The fault strikes data request n, counted from now (not the mount's). */
+static void rig_arm(struct rig *r, enum rfs_fault fault, long n)
+{
+	r->l.fault = fault;
+	r->l.fault_at = n;
+	r->l.requests = 0;
+}
+
+/* Mounts again on a fresh link: a cut leaves the old one dead. */
+static TEE_Result rig_remount(struct rig *r)
+{
+	rig_unmount(r);
+	rfs_link_free(&r->l);
+	rfs_link_init(&r->l, r->d);
+	return rfs_mount(&r->l, false, &r->fs);
+}
+
+/*
  * One answer lost on the way back, the link fine afterwards: the write
  * is resolved (counter and read-back) and the FS goes on without a
  * remount; a lost read answer just fails that call.
@@ -378,47 +443,40 @@ static void lost_answers(long span, unsigned *resolved)
 		long n;
 
 		for (n = 0;; n++) {
-			struct crash_disk *disk = crash_disk_new();
-			struct rpmb_dev *d = prepared(disk);
 			struct state news, olds;
 			struct rpmbfs_stats st;
-			struct rpmbfs *fs = NULL;
-			struct rfs_link l;
+			struct rig r;
 			TEE_Result res;
 			bool fired;
 			int seen;
 
-			REQUIRE(d);
-			rfs_link_init(&l, d);
-			REQUIRE(rfs_mount(&l, false, &fs) == 0);
-			l.fault = RFS_LOSE_ONCE;
-			l.fault_at = n;
-			l.fault_span = span;
-			l.requests = 0;
-			res = run_op(fs, k);
-			fired = l.fired;
-			l.fault = RFS_NONE;
+			if (!rig_up(&r))
+				return;
+			rig_arm(&r, RFS_LOSE_ONCE, n);
+			r.l.fault_span = span;
+			res = run_op(r.fs, k);
+			fired = r.l.fired;
+			r.l.fault = RFS_NONE;
 			new_state(k, &news);
 			old_state(&olds);
-			rpmbfs_get_stats(fs, &st);
+			rpmbfs_get_stats(r.fs, &st);
 			*resolved += (unsigned)st.resolved;
 			/* Same mount: old or new, and matching the answer. */
-			seen = matches(fs, &news) == 1	 ? 1
-			       : matches(fs, &olds) == 1 ? 0
-							 : -1;
+			seen = matches(r.fs, &news) == 1   ? 1
+			       : matches(r.fs, &olds) == 1 ? 0
+							   : -1;
 			CHECK(seen >= 0);
 			if (res == TEE_SUCCESS)
 				CHECK_EQ(seen, 1);
 			/* ... and the FS still works. */
-			CHECK_EQ(rpmbfs_create(fs, &rfs_ta, "Z", 1, &data_head,
-					       NULL, 0, "z", 1, true, NULL),
+			CHECK_EQ(rpmbfs_create(r.fs, &rfs_ta, "Z", 1,
+					       &data_head, NULL, 0, "z", 1,
+					       true, NULL),
 				 TEE_SUCCESS);
-			rpmbfs_close(fs);
-			rfs_link_free(&l);
+			rig_unmount(&r);
 			/* A remount shows what the mount showed. */
-			CHECK_EQ(remount_state(d, k), seen);
-			rpmb_dev_close(d);
-			crash_disk_free(disk);
+			CHECK_EQ(remount_state(r.d, k), seen);
+			rig_down(&r);
 			if (!fired)
 				break;
 		}
@@ -451,42 +509,36 @@ static void test_held_request_fenced(void)
 		long n;
 
 		for (n = 0;; n++) {
-			struct crash_disk *disk = crash_disk_new();
-			struct rpmb_dev *d = prepared(disk);
 			struct state news, olds;
-			struct rpmbfs *fs = NULL;
-			struct rfs_link l;
+			struct rig r;
 			TEE_Result res;
 			int before, after;
+			bool fired;
 
-			REQUIRE(d);
-			rfs_link_init(&l, d);
-			REQUIRE(rfs_mount(&l, false, &fs) == 0);
-			l.fault = RFS_HOLD_ONCE;
-			l.fault_at = n;
-			l.only_writes = true;
-			l.requests = 0;
-			res = run_op(fs, k);
+			if (!rig_up(&r))
+				return;
+			rig_arm(&r, RFS_HOLD_ONCE, n);
+			r.l.only_writes = true;
+			res = run_op(r.fs, k);
 			new_state(k, &news);
 			old_state(&olds);
-			before = matches(fs, &news);
+			before = matches(r.fs, &news);
 			if (res == TEE_SUCCESS)
 				CHECK_EQ(before, 1);
 			else
-				CHECK_EQ(matches(fs, &olds), 1);
-			rpmbfs_close(fs);
-			if (l.held) {
-				int rc = rfs_link_release_held(&l);
+				CHECK_EQ(matches(r.fs, &olds), 1);
+			rig_unmount(&r);
+			if (r.l.held) {
+				int rc = rfs_link_release_held(&r.l);
 
 				CHECK(rc != 0); /* refused: counter burnt */
 				refused += rc != 0;
 			}
-			after = remount_state(d, k);
+			after = remount_state(r.d, k);
 			CHECK_EQ(after, before == 1 ? 1 : 0);
-			rfs_link_free(&l);
-			rpmb_dev_close(d);
-			crash_disk_free(disk);
-			if (!l.fired)
+			fired = r.l.fired;
+			rig_down(&r);
+			if (!fired)
 				break;
 		}
 	}
@@ -507,31 +559,22 @@ static void test_raw_replace_cut(void)
 	test_fill_pattern(h2, sizeof(h2), 22);
 	for (m = 0; m < 2; m++) {
 		for (n = 0;; n++) {
-			struct crash_disk *disk = crash_disk_new();
-			struct rpmb_dev *d = prepared(disk);
-			struct rpmbfs *fs = NULL;
-			struct rfs_link l;
+			struct rig r;
 			TEE_Result res = TEE_ERROR_GENERIC;
 			size_t len = 0;
 			bool fired;
 
-			REQUIRE(d);
-			rfs_link_init(&l, d);
-			REQUIRE(rfs_mount(&l, false, &fs) == 0);
-			CHECK_EQ(rpmbfs_raw_write(fs, "dirfile.db.hash", h1,
+			if (!rig_up(&r))
+				return;
+			CHECK_EQ(rpmbfs_raw_write(r.fs, "dirfile.db.hash", h1,
 						  sizeof(h1)),
 				 0);
-			l.fault = modes[m];
-			l.fault_at = n;
-			l.requests = 0;
-			res = rpmbfs_raw_write(fs, "dirfile.db.hash", h2,
+			rig_arm(&r, modes[m], n);
+			res = rpmbfs_raw_write(r.fs, "dirfile.db.hash", h2,
 					       sizeof(h2));
-			fired = l.fired;
-			rpmbfs_close(fs);
-			rfs_link_free(&l);
-			rfs_link_init(&l, d);
-			REQUIRE(rfs_mount(&l, false, &fs) == 0);
-			CHECK_EQ(rpmbfs_raw_read(fs, "dirfile.db.hash", got,
+			fired = r.l.fired;
+			REQUIRE(rig_remount(&r) == 0);
+			CHECK_EQ(rpmbfs_raw_read(r.fs, "dirfile.db.hash", got,
 						 sizeof(got), &len),
 				 0);
 			CHECK_EQ(len, 32);
@@ -543,10 +586,7 @@ static void test_raw_replace_cut(void)
 				CHECK(false);
 			if (res == TEE_SUCCESS)
 				CHECK(!memcmp(got, h2, 32));
-			rpmbfs_close(fs);
-			rfs_link_free(&l);
-			rpmb_dev_close(d);
-			crash_disk_free(disk);
+			rig_down(&r);
 			if (!fired)
 				break;
 		}
