@@ -27,11 +27,19 @@ static const TEE_Result ok_create[] = {TEE_ERROR_ITEM_NOT_FOUND,
 				       TEE_ERROR_CORRUPT_OBJECT,
 				       TEE_ERROR_STORAGE_NOT_AVAILABLE,
 				       0};
-static const TEE_Result ok_storage[] = {TEE_ERROR_CORRUPT_OBJECT,
-					TEE_ERROR_STORAGE_NOT_AVAILABLE, 0};
-static const TEE_Result ok_rename[] = {TEE_ERROR_ACCESS_CONFLICT,
-				       TEE_ERROR_CORRUPT_OBJECT,
-				       TEE_ERROR_STORAGE_NOT_AVAILABLE, 0};
+/*
+ * GP lists no STORAGE_NO_SPACE for rename and close-and-delete, and
+ * OP-TEE's libutee panics the TA on it; yet both rewrite dirf.db and can
+ * meet a full disk (nothing changes then). teestore hands it to the TA,
+ * which can tell a full disk from an unavailable storage, instead of
+ * killing it (docs/gp-storage-ta.md).
+ */
+static const TEE_Result ok_rename[] = {
+    TEE_ERROR_ACCESS_CONFLICT, TEE_ERROR_CORRUPT_OBJECT,
+    TEE_ERROR_STORAGE_NOT_AVAILABLE, TEE_ERROR_STORAGE_NO_SPACE, 0};
+static const TEE_Result ok_delete[] = {TEE_ERROR_CORRUPT_OBJECT,
+				       TEE_ERROR_STORAGE_NOT_AVAILABLE,
+				       TEE_ERROR_STORAGE_NO_SPACE, 0};
 static const TEE_Result ok_enum[] = {TEE_ERROR_ITEM_NOT_FOUND,
 				     TEE_ERROR_CORRUPT_OBJECT,
 				     TEE_ERROR_STORAGE_NOT_AVAILABLE, 0};
@@ -201,7 +209,7 @@ TEE_Result TEE_CloseAndDeletePersistentObject1(TEE_ObjectHandle object)
 	if (object == TEE_HANDLE_NULL)
 		return TEE_SUCCESS;
 	persistent_or_panic(object);
-	return st_call(&a, NULL, 0, NULL, ok_storage);
+	return st_call(&a, NULL, 0, NULL, ok_delete);
 }
 
 void TEE_CloseAndDeletePersistentObject(TEE_ObjectHandle object)

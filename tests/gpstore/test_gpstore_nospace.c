@@ -2,7 +2,9 @@
  * A full disk (the fake backend's capacity): STORAGE_NO_SPACE surfaces
  * from write, truncate and create, and the store stays as it was: same
  * content, same size, same position, no stray file; once space is back
- * everything works, also after a restart.
+ * everything works, also after a restart. Rename and close-and-delete
+ * answer it too (GP lists it for neither; the TA runtime passes it on
+ * rather than panic, docs/gp-storage-ta.md) and change nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +106,40 @@ static void test_disk_full_leaves_store_consistent(void)
 	gt_env_close(&env);
 }
 
+/* The next backend event of a call fails as on a full disk. */
+static void fail_next_as_full(void)
+{
+	backend_fake_set_fail_at(env.be, backend_fake_event_count(env.be) + 1,
+				 TEE_ERROR_STORAGE_NO_SPACE);
+}
+
+static void test_rename_and_delete_on_full_disk(void)
+{
+	const uint32_t meta = RW | TEE_DATA_FLAG_ACCESS_WRITE_META;
+	static uint8_t data[3000];
+	struct gpstore_client *c;
+	uint32_t h = 0;
+
+	REQUIRE(gt_env_open(&env, "gps-nospace-meta", GPSTORE_CORRUPT_KEEP));
+	c = gt_client(&env, &gt_ta_a, false);
+	test_fill_pattern(data, sizeof(data), 3);
+	REQUIRE(gpstore_create(c, GT_PRIV, "a", 1, meta, NULL, data,
+			       sizeof(data), &h) == TEE_SUCCESS);
+	fail_next_as_full();
+	CHECK_EQ(gpstore_rename(c, h, "b", 1), TEE_ERROR_STORAGE_NO_SPACE);
+	fail_next_as_full();
+	CHECK_EQ(gpstore_close_and_delete(c, h), TEE_ERROR_STORAGE_NO_SPACE);
+	/* Nothing changed: "a" is there with its data, "b" is not. */
+	REQUIRE(gpstore_open(c, GT_PRIV, "a", 1, meta, &h) == TEE_SUCCESS);
+	CHECK(content_is(c, h, data, sizeof(data)));
+	CHECK_EQ(gpstore_rename(c, h, "b", 1), TEE_SUCCESS);
+	CHECK_EQ(gpstore_close_and_delete(c, h), TEE_SUCCESS);
+	CHECK_EQ(gpstore_open(c, GT_PRIV, "b", 1, meta, &h),
+		 TEE_ERROR_ITEM_NOT_FOUND);
+	gpstore_client_destroy(c);
+	gt_env_close(&env);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -118,5 +154,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	RUN(test_disk_full_leaves_store_consistent);
+	RUN(test_rename_and_delete_on_full_disk);
 	return test_report();
 }

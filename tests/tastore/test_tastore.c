@@ -20,6 +20,7 @@
 #include "storage_ta_ids.h"
 #include "ta_iface.h"
 #include "test.h"
+#include "backend_fake.h"
 #include "test_backend.h"
 #include "test_shm.h"
 #include "tstore.h"
@@ -1266,6 +1267,52 @@ static void test_restart_persistence(void)
 	ta_close_session(s);
 }
 
+/* The next backend event fails as on a full disk (fake backend). */
+static void fail_next_as_full(void)
+{
+	backend_fake_set_fail_at(be, backend_fake_event_count(be) + 1,
+				 TEE_ERROR_STORAGE_NO_SPACE);
+}
+
+/*
+ * On a full disk, TEE_RenamePersistentObject and
+ * TEE_CloseAndDeletePersistentObject1 give the TA STORAGE_NO_SPACE (GP
+ * lists it for neither; OP-TEE's libutee panics) and change nothing. Run
+ * once, over a fake backend for its failure injection.
+ */
+static void test_full_disk_rename_delete(void)
+{
+	const char *was = kind;
+	struct ta_session *s;
+	struct call c = {0};
+	char id[64];
+	uint32_t h;
+
+	store_down();
+	kind = "fake";
+	REQUIRE(store_up() == 0);
+	s = sess(&uuid_a);
+	REQUIRE(s);
+	REQUIRE(create(s, "full", ALL | TEE_DATA_FLAG_OVERWRITE, 0, 100, &h) ==
+		0);
+	c.a0 = h;
+	c.in = id_of("full-2", id);
+	c.in_len = strlen(id);
+	fail_next_as_full();
+	CHECK_EQ(call(s, ST_CMD_RENAME, &c), TEE_ERROR_STORAGE_NO_SPACE);
+	fail_next_as_full();
+	CHECK_EQ(h_op(s, ST_CMD_CLOSE_DELETE, h, 0),
+		 TEE_ERROR_STORAGE_NO_SPACE);
+	/* The TA lives on, and the object is as it was. */
+	CHECK_EQ(open_obj(s, "full-2", ALL, &h), TEE_ERROR_ITEM_NOT_FOUND);
+	CHECK_EQ(open_obj(s, "full", ALL, &h), 0);
+	CHECK_EQ(h_op(s, ST_CMD_CLOSE_DELETE, h, 0), 0);
+	ta_close_session(s);
+	store_down();
+	kind = was;
+	REQUIRE(store_up() == 0);
+}
+
 static void run_suite(uint32_t storage_id, const char *prefix)
 {
 	sid = storage_id;
@@ -1318,6 +1365,7 @@ int main(int argc, char **argv)
 	}
 	run_suite(TEE_STORAGE_PRIVATE, "p-");
 	run_suite(TEE_STORAGE_PRIVATE_REE, "r-");
+	RUN(test_full_disk_rename_delete);
 	store_down();
 	test_shm_release(io, io_addr);
 	test_rmtree(store_dir);
