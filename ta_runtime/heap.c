@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "runtime.h"
+#include "ta_msg.h"
 #include "tee_api.h"
 #include "tee_internal_api_extensions.h"
 #include "teestore_ta_heap.h"
@@ -91,6 +92,10 @@ int rt_heap_init(size_t size)
 {
 	size_t page = 4096;
 
+	/* Set up already, by the TA's first constructor (teestore_ta_heap_init):
+	 * the same ta_heap_size. */
+	if (arena || arena_size)
+		return 0;
 	arena_size = size & ~(size_t)15;
 	if (arena_size < MIN_BLOCK)
 		return 0; /* a TA without heap: every TEE_Malloc fails */
@@ -231,6 +236,15 @@ size_t tee_user_mem_check_heap(void)
  * the heap came from a libc function the TA called (strdup...): it goes
  * back to the host's libc.
  */
+/* Bounded as prepare() bounds it (host_main.c): a bigger TA is refused
+ * after the load anyway. */
+int teestore_ta_heap_init(size_t size)
+{
+	if (size > TA_MSG_MAX_DATA_SIZE)
+		return -EINVAL;
+	return rt_heap_init(size);
+}
+
 void *teestore_ta_malloc(size_t n)
 {
 	return TEE_Malloc(n, TEE_MALLOC_NO_FILL);
@@ -253,6 +267,13 @@ void *teestore_ta_realloc(void *p, size_t n)
 	if (p && !in_heap(p))
 		return realloc(p, n);
 	return TEE_Realloc(p, n);
+}
+
+void *teestore_ta_reallocarray(void *p, size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL; /* p stays valid, as with glibc */
+	return teestore_ta_realloc(p, n * size);
 }
 
 void teestore_ta_free(void *p)

@@ -8,9 +8,14 @@
 
 #include <stddef.h>
 
+/* Maps the TA heap of size bytes (its TA_DATA_SIZE) if not done yet:
+ * called by the TA's first constructor, so that its own constructors can
+ * allocate (OP-TEE sets the heap up before them too). 0 or -errno. */
+int teestore_ta_heap_init(size_t size);
 void *teestore_ta_malloc(size_t n);
 void *teestore_ta_calloc(size_t n, size_t size);
 void *teestore_ta_realloc(void *p, size_t n);
 void teestore_ta_free(void *p);
+void *teestore_ta_reallocarray(void *p, size_t n, size_t size);
 
 #endif

@@ -183,7 +183,7 @@ static void *churn(void *arg)
 		if (k % 7 == 0 && (f & META)) {
 			/* Exclusive: rename away and back. */
 			w->errors += gpstore_rename(w->c, h, "d", 1) != 0;
-			w->errors += gpstore_rename(w->c, h, "c", 1) != 0;
+			{ TEE_Result r2 = gpstore_rename(w->c, h, "c", 1); if (r2) fprintf(stderr, "DBG ren2 0x%x\n", r2); w->errors += r2 != 0; }
 		}
 		w->errors += gpstore_close(w->c, h) != 0;
 	}

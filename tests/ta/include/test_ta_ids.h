@@ -110,7 +110,9 @@ enum test_ta_cmd {
 	 * a = bytes malloc gave in 1 KiB blocks before it returned NULL (all
 	 * freed), b = checks passed as bits: 1 calloc overflow is NULL, 2
 	 * calloc zeroes, 4 realloc keeps the bytes, 8 free of libc's strdup
-	 * works, 16 TEE_Free of malloc's block works.
+	 * works, 16 TEE_Free of malloc's block works, 32 malloc and
+	 * TEE_Malloc worked in an ELF constructor (during the load), 64
+	 * reallocarray keeps the bytes and refuses an overflow.
 	 */
 	TEST_CMD_MALLOC_PROBE = 16,
 };

@@ -103,6 +103,16 @@ static TEE_Result heap_probe(TEE_Param p[TEE_NUM_PARAMS])
 	return TEE_SUCCESS;
 }
 
+/* Allocated by a constructor, while the .ta was being loaded: the heap is
+ * set up before the TA's own constructors (ta_libc_heap.c). */
+static void *ctor_malloc, *ctor_tee_malloc;
+
+__attribute__((constructor)) static void ctor_alloc(void)
+{
+	ctor_malloc = malloc(64);
+	ctor_tee_malloc = TEE_Malloc(64, TEE_MALLOC_FILL_ZERO);
+}
+
 /* The libc calls a TA may make, on the TA heap (TEST_CMD_MALLOC_PROBE). */
 static uint32_t malloc_checks(void)
 {
@@ -128,6 +138,15 @@ static uint32_t malloc_checks(void)
 	free(z);
 	TEE_Free(r); /* one heap: TEE_Free takes malloc's blocks */
 	ok |= 16;
+	r = reallocarray(NULL, 4, 2);
+	if (r) {
+		memcpy(r, "abcdefgh", 8);
+		r = reallocarray(r, 100, 8);
+		if (r && !memcmp(r, "abcdefgh", 8) &&
+		    !reallocarray(r, huge, 4))
+			ok |= 64;
+		free(r);
+	}
 	return ok;
 }
 
@@ -135,13 +154,19 @@ static TEE_Result malloc_probe(TEE_Param p[TEE_NUM_PARAMS])
 {
 	void *blocks[1024];
 	size_t n = 0, i;
+	uint32_t ctor_ok = ctor_malloc && ctor_tee_malloc ? 32 : 0;
+
+	/* The constructor's blocks go first: the probe measures all. */
+	free(ctor_malloc);
+	TEE_Free(ctor_tee_malloc);
+	ctor_malloc = ctor_tee_malloc = NULL;
 
 	while (n < 1024 && (blocks[n] = malloc(1024)))
 		n++;
 	p[0].value.a = (uint32_t)(n * 1024);
 	for (i = 0; i < n; i++)
 		free(blocks[i]);
-	p[0].value.b = malloc_checks();
+	p[0].value.b = malloc_checks() | ctor_ok;
 	return TEE_SUCCESS;
 }
 
