@@ -80,6 +80,12 @@ struct gps_share {
 	bool busy;	  /* a rename's target placeholder */
 	bool gone;	  /* being removed for corruption (then unlinked) */
 	/*
+	 * The object is known to exist (an open or create through this entry
+	 * succeeded, or an enumeration found it); until then the entry may
+	 * stand for an open of an ID that does not exist. g->lock.
+	 */
+	bool settled;
+	/*
 	 * Serialises what must not interleave on one object: a create and
 	 * an open that finds the object corrupt and removes it (else the
 	 * removal could hit the freshly created object), two read-modify-
@@ -97,6 +103,7 @@ struct gpstore {
 	uint32_t anti_rollback_level;
 
 	pthread_mutex_t lock;
+	pthread_cond_t share_cv; /* an entry settled or went away (lock) */
 	struct gps_share *buckets[GPS_SHARE_BUCKETS]; /* lock */
 	struct gpstore_stats stats;		      /* lock */
 	uint32_t gen;				      /* lock */
@@ -168,7 +175,10 @@ TEE_Result gps_share_reserve(struct gpstore *g, unsigned slot,
 			     struct gps_share **out);
 void gps_share_unreserve(struct gpstore *g, struct gps_share *sh,
 			 uint32_t flags);
-/* Rename: takes the new key (busy placeholder) or ACCESS_CONFLICT. */
+/* After a successful open or create through sh: the object exists. */
+void gps_share_settle(struct gpstore *g, struct gps_share *sh);
+/* Rename: takes the new key (busy placeholder) or ACCESS_CONFLICT; waits
+ * first for an open or create of the new key in flight to settle. */
 TEE_Result gps_share_rename_begin(struct gpstore *g, struct gps_share *sh,
 				  const void *id, size_t len,
 				  struct gps_share **placeholder);

@@ -78,6 +78,7 @@ static TEE_Result open_locked(struct gpstore_client *c, unsigned slot,
 	pthread_mutex_unlock(&sh->lock);
 	if (res)
 		goto err;
+	gps_share_settle(g, sh);
 	h->slot = slot;
 	h->obj = o;
 	h->share = sh;
@@ -158,6 +159,7 @@ static TEE_Result create_locked(struct gpstore_client *c, unsigned slot,
 	pthread_mutex_unlock(&sh->lock);
 	if (res || !h)
 		goto out;
+	gps_share_settle(g, sh);
 	h->slot = slot;
 	h->obj = o;
 	h->share = sh;

@@ -101,6 +101,7 @@ static struct gps_share *new_entry(struct gpstore *g, unsigned slot,
 /* g->lock held; refs already 0. */
 static void free_entry(struct gpstore *g, struct gps_share *sh)
 {
+	pthread_cond_broadcast(&g->share_cv); /* a renamer may wait on it */
 	unlink_entry(g, sh);
 	g->stats.shared_objects--;
 	pthread_mutex_destroy(&sh->lock);
@@ -184,10 +185,28 @@ void gps_share_unreserve(struct gpstore *g, struct gps_share *sh,
 	pthread_mutex_unlock(&g->lock);
 }
 
+void gps_share_settle(struct gpstore *g, struct gps_share *sh)
+{
+	pthread_mutex_lock(&g->lock);
+	if (!sh->settled) {
+		sh->settled = true;
+		pthread_cond_broadcast(&g->share_cv);
+	}
+	pthread_mutex_unlock(&g->lock);
+}
+
 /*
  * The rename target is held by a busy placeholder while the engine
  * renames, so that nobody opens or creates the new ID meanwhile; the
  * old key stays held by the renaming handle (WRITE_META, exclusive).
+ *
+ * An entry of the new ID that has not settled is an open or create in
+ * flight: the ID may not exist at all (the open then fails and drops
+ * the entry). Refusing the rename for it would be a conflict with an
+ * object that is not there, so the rename waits for the outcome. The
+ * opener holds none of the renamer's locks (its own client's and its
+ * entry's), and an open or create always ends by settling or dropping
+ * its entry.
  */
 TEE_Result gps_share_rename_begin(struct gpstore *g, struct gps_share *sh,
 				  const void *id, size_t len,
@@ -197,8 +216,11 @@ TEE_Result gps_share_rename_begin(struct gpstore *g, struct gps_share *sh,
 	struct gps_share *p;
 
 	pthread_mutex_lock(&g->lock);
-	if (find(g, sh->slot, &sh->ta, id, len)) {
-		res = TEE_ERROR_ACCESS_CONFLICT; /* open: so it exists */
+	while ((p = find(g, sh->slot, &sh->ta, id, len)) && !p->settled &&
+	       !p->busy && !p->gone)
+		pthread_cond_wait(&g->share_cv, &g->lock);
+	if (p) {
+		res = TEE_ERROR_ACCESS_CONFLICT; /* it exists */
 	} else {
 		p = new_entry(g, sh->slot, &sh->ta, id, len);
 		if (!p) {
@@ -248,6 +270,8 @@ TEE_Result gps_share_hold(struct gpstore *g, unsigned slot, const TEE_UUID *ta,
 		res = TEE_ERROR_ACCESS_CONFLICT;
 	else
 		sh->refs++;
+	if (!res)
+		sh->settled = true; /* enumerated: it exists */
 	if (!res)
 		*out = sh;
 	pthread_mutex_unlock(&g->lock);

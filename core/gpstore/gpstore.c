@@ -29,6 +29,7 @@ TEE_Result gpstore_new(const struct gpstore_config *cfg, struct gpstore **out)
 	if (!g)
 		return TEE_ERROR_OUT_OF_MEMORY;
 	pthread_mutex_init(&g->lock, NULL);
+	pthread_cond_init(&g->share_cv, NULL);
 	g->policy = cfg->corrupt_policy;
 	g->anti_rollback_level = cfg->anti_rollback_level;
 	if (cfg->ree_backend) {
@@ -58,6 +59,7 @@ void gpstore_destroy(struct gpstore *g)
 	for (i = 0; i < GPS_NSLOTS; i++)
 		tstore_close(g->ts[i]);
 	backend_destroy(g->qbe);
+	pthread_cond_destroy(&g->share_cv);
 	pthread_mutex_destroy(&g->lock);
 	free(g);
 }
