@@ -6,7 +6,8 @@
 #   - a teestore store with --teed-state: refused while teed runs (lock),
 #     an offline put keeps teed's rollback counter in step (teed then
 #     serves the store), while the same put without it makes teed refuse
-#     the store until --reset-storage.
+#     the store until --reset-storage; a store anchored in RPMB is
+#     refused (tsfs cannot follow its anchor offline).
 # Usage: tsfs.sh BUILD_DIR. Exit 0 pass, 1 fail.
 set -u
 . "$(dirname "$0")/../support/e2e_env.sh"
@@ -103,6 +104,12 @@ grep -q "TEE_ERROR_STORAGE_NOT_AVAILABLE.*rolled back" "$work/err" &&
 	--teed-arg --reset-storage -- "$ss" get a - 2> "$work/err" |
 	cmp -s "$work/a" - && ok "--reset-storage takes it back" ||
 	{ bad "--reset-storage takes it back"; cat "$work/err" >&2; }
+
+# a store anchored in RPMB (teed's marker): refused, reads included
+touch "$state/teed/rollback-rpmb"
+expect 1 "an RPMB-anchored store is refused" T ls
+grep -q "anchored in RPMB" "$work/err" && ok "says RPMB" || bad "says RPMB"
+rm -f "$state/teed/rollback-rpmb"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -351,8 +351,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (teed_state) {
-		teed = tsfs_teed_open(teed_state, !strcmp(cmd, "put") ||
-						      !strcmp(cmd, "rm"));
+		teed = tsfs_teed_open(teed_state);
 		if (!teed)
 			return 1;
 		if (!have_huk && load_teed_huk(teed_state, huk, &huk_len)) {

@@ -14,30 +14,21 @@
 #include "teed_rpmb_anchor.h"
 
 struct tsfs_teed {
-	const char *dir;
 	int lock_fd;
-	bool rpmb_anchored;
-	struct backend *state; /* the directory, for the anchor file */
+	struct backend *state; /* the directory: anchor file and marker */
 	struct teed_anchor *anchor;
 };
 
-static bool rpmb_marker(const char *dir)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, TEED_RPMB_MARKER_FILE);
-	return access(path, F_OK) == 0;
-}
-
-struct tsfs_teed *tsfs_teed_open(const char *state_dir, bool writes)
+struct tsfs_teed *tsfs_teed_open(const char *state_dir)
 {
 	struct tsfs_teed *t = calloc(1, sizeof(*t));
+	bool marked = false;
+	TEE_Result res;
 
 	if (!t) {
 		fprintf(stderr, "tsfs: out of memory\n");
 		return NULL;
 	}
-	t->dir = state_dir;
 	t->lock_fd = teed_state_lock(state_dir);
 	if (t->lock_fd < 0) {
 		fprintf(stderr, "tsfs: %s: %s\n", state_dir,
@@ -47,13 +38,20 @@ struct tsfs_teed *tsfs_teed_open(const char *state_dir, bool writes)
 		free(t);
 		return NULL;
 	}
-	t->rpmb_anchored = rpmb_marker(state_dir);
-	if (t->rpmb_anchored && writes) {
-		fprintf(stderr,
-			"tsfs: %s: the store is anchored in RPMB, which "
-			"tsfs cannot update offline; write with teed, or "
-			"start teed once with --reset-storage afterwards\n",
-			state_dir);
+	res = backend_posix_open(state_dir, &t->state);
+	if (!res)
+		res = teed_rpmb_marker_get(t->state, &marked);
+	if (res || marked) {
+		/*
+		 * Anchored in RPMB, teed may serve the generation before the
+		 * newest dirf.db (a crash before the RPMB hash moved): opening
+		 * the newest one offline would sweep files teed still needs.
+		 */
+		fprintf(stderr, "tsfs: %s: %s\n", state_dir,
+			res ? tee_error_name(res)
+			    : "the store is anchored in RPMB, which tsfs "
+			      "cannot follow offline: use teed (e.g. "
+			      "secure_storage ls / verify)");
 		tsfs_teed_close(t);
 		return NULL;
 	}
@@ -66,11 +64,7 @@ TEE_Result tsfs_teed_anchor(struct tsfs_teed *t, const uint8_t *huk,
 	TEE_Result res;
 
 	*out = NULL;
-	if (t->rpmb_anchored)
-		return TEE_SUCCESS; /* reads only: unanchored */
-	res = backend_posix_open(t->dir, &t->state);
-	if (!res)
-		res = teed_anchor_new(t->state, huk, huk_len, &t->anchor);
+	res = teed_anchor_new(t->state, huk, huk_len, &t->anchor);
 	if (!res)
 		*out = teed_anchor_hook(t->anchor);
 	return res;

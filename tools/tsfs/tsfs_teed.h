@@ -8,8 +8,10 @@
  *   - the store is opened with teed's minimum-counter rollback anchor
  *     (teed_anchor.h): a rolled-back directory is refused as teed refuses
  *     it, and each write moves the anchor with dirf.db.
- * A store anchored in RPMB (teed's marker file) cannot follow offline:
- * reading works unanchored, writing is refused.
+ * A store anchored in RPMB (teed's marker file) is refused: teed may
+ * serve the generation before the newest dirf.db there (a crash before
+ * the RPMB hash moved), and opening the newest one offline would sweep
+ * files teed still needs.
  */
 #ifndef TEESTORE_TSFS_TEED_H
 #define TEESTORE_TSFS_TEED_H
@@ -26,13 +28,12 @@ struct tsfs_teed;
 #define TSFS_TEED_HUK_FILE "huk"
 
 /*
- * Opens state_dir for a command that writes or not: takes the lock,
- * refuses a write to an RPMB-anchored store. Reports its errors; NULL on
- * failure.
+ * Opens state_dir: takes the lock, refuses an RPMB-anchored store (or one
+ * whose marker cannot be read). Reports its errors; NULL on failure.
  */
-struct tsfs_teed *tsfs_teed_open(const char *state_dir, bool writes);
-/* The anchor for tstore_config.anchor (NULL: none, RPMB-anchored). Needs
- * the HUK the store is opened with. */
+struct tsfs_teed *tsfs_teed_open(const char *state_dir);
+/* teed's counter anchor, for tstore_config.anchor. Needs the HUK the store
+ * is opened with. */
 TEE_Result tsfs_teed_anchor(struct tsfs_teed *t, const uint8_t *huk,
 			    size_t huk_len, const struct tstore_anchor **out);
 /* Releases the lock; after tstore_close. NULL: no-op. */
