@@ -322,10 +322,12 @@ int main(int argc, char **argv)
 		fatalx("%s is in use by another teed or by tsfs", o.state_dir);
 	if (rc < 0)
 		fatalx("cannot lock %s: %s", o.state_dir, strerror(-rc));
-	if (teed_huk_load(o.state_dir, o.huk_file, o.huk_zero))
-		fatalx("no HUK, not starting");
 	if (!o.foreground)
 		readyfd = daemonize();
+	/* After the fork: a child does not inherit the parent's mlock() of
+	 * the HUK's page (a failure here still fails the parent's wait). */
+	if (teed_huk_load(o.state_dir, o.huk_file, o.huk_zero))
+		fatalx("no HUK, not starting");
 
 	/* Signals arrive only through sfd, in the main thread. */
 	sigemptyset(&sigs);
