@@ -52,6 +52,20 @@ TEE_Result gps_handle_failed(struct gpstore_client *c, struct gps_handle *h,
 	return TEE_ERROR_CORRUPT_OBJECT;
 }
 
+/* A successful open or create: the object exists (its share entry
+ * settles) and the handle names it. */
+static void handle_bind(struct gpstore_client *c, struct gps_handle *h,
+			unsigned slot, void *o, struct gps_share *sh,
+			uint32_t flags, uint32_t *handle)
+{
+	gps_share_settle(c->g, sh);
+	h->slot = slot;
+	h->obj = o;
+	h->share = sh;
+	h->flags = flags;
+	*handle = h->value;
+}
+
 static TEE_Result open_locked(struct gpstore_client *c, unsigned slot,
 			      const void *id, size_t len, uint32_t flags,
 			      uint32_t *handle)
@@ -78,12 +92,7 @@ static TEE_Result open_locked(struct gpstore_client *c, unsigned slot,
 	pthread_mutex_unlock(&sh->lock);
 	if (res)
 		goto err;
-	gps_share_settle(g, sh);
-	h->slot = slot;
-	h->obj = o;
-	h->share = sh;
-	h->flags = flags;
-	*handle = h->value;
+	handle_bind(c, h, slot, o, sh, flags, handle);
 	return TEE_SUCCESS;
 err:
 	if (sh)
@@ -159,12 +168,7 @@ static TEE_Result create_locked(struct gpstore_client *c, unsigned slot,
 	pthread_mutex_unlock(&sh->lock);
 	if (res || !h)
 		goto out;
-	gps_share_settle(g, sh);
-	h->slot = slot;
-	h->obj = o;
-	h->share = sh;
-	h->flags = flags;
-	*handle = h->value;
+	handle_bind(c, h, slot, o, sh, flags, handle);
 	return TEE_SUCCESS;
 out:
 	if (sh)
