@@ -14,14 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_wrap.h"
 #include "gps_int.h"
 #include "log.h"
 #include "uuid.h"
-
-struct qbackend {
-	struct backend base;
-	struct backend *inner;
-};
 
 struct qrun {
 	struct backend *be;
@@ -32,42 +28,6 @@ struct qrun {
 
 /* The quarantine running on this thread, if any. */
 static _Thread_local struct qrun *qrun_current;
-
-static struct backend *inner_of(struct backend *be)
-{
-	return ((struct qbackend *)be)->inner;
-}
-
-static TEE_Result q_open(struct backend *be, const char *name, uint32_t *fh)
-{
-	return backend_open(inner_of(be), name, fh);
-}
-
-static TEE_Result q_create(struct backend *be, const char *name, uint32_t *fh)
-{
-	return backend_create(inner_of(be), name, fh);
-}
-
-static TEE_Result q_close(struct backend *be, uint32_t fh)
-{
-	return backend_close(inner_of(be), fh);
-}
-
-static TEE_Result q_submit(struct backend *be, struct backend_op *ops, size_t n)
-{
-	return backend_submit(inner_of(be), ops, n);
-}
-
-static TEE_Result q_rename(struct backend *be, const char *from, const char *to,
-			   bool overwrite)
-{
-	return backend_rename(inner_of(be), from, to, overwrite);
-}
-
-static TEE_Result q_list(struct backend *be, backend_list_fn fn, void *arg)
-{
-	return backend_list(inner_of(be), fn, arg);
-}
 
 static void q_destroy(struct backend *be)
 {
@@ -120,25 +80,25 @@ static TEE_Result q_remove(struct backend *be, const char *name)
 	struct qrun *q = qrun_current;
 
 	if (!q || q->be != be || q->kept[0] || !is_object_file(name))
-		return backend_remove(inner_of(be), name);
-	return keep_file(q, inner_of(be), name);
+		return backend_remove(backend_wrap_inner(be), name);
+	return keep_file(q, backend_wrap_inner(be), name);
 }
 
 static const struct backend_ops qbackend_ops = {
     .kind = "gpstore-quarantine",
-    .open = q_open,
-    .create = q_create,
-    .close = q_close,
-    .submit = q_submit,
+    .open = backend_wrap_open,
+    .create = backend_wrap_create,
+    .close = backend_wrap_close,
+    .submit = backend_wrap_submit,
     .remove = q_remove,
-    .rename = q_rename,
-    .list = q_list,
+    .rename = backend_wrap_rename,
+    .list = backend_wrap_list,
     .destroy = q_destroy,
 };
 
 TEE_Result gps_qbackend_new(struct backend *inner, struct backend **out)
 {
-	struct qbackend *q = calloc(1, sizeof(*q));
+	struct backend_wrap *q = calloc(1, sizeof(*q));
 
 	if (!q)
 		return TEE_ERROR_OUT_OF_MEMORY;

@@ -4,55 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "backend_wrap.h"
 #include "suppl_harness.h"
 
 /* The link's backend, plus the harness it lives in. */
 struct rpc_test_backend {
-	struct backend base;
-	struct backend *inner;
+	struct backend_wrap w; /* first: a struct backend */
 	struct harness h;
 };
-
-static struct backend *inner(struct backend *be)
-{
-	return ((struct rpc_test_backend *)be)->inner;
-}
-
-static TEE_Result t_open(struct backend *be, const char *name, uint32_t *fh)
-{
-	return backend_open(inner(be), name, fh);
-}
-
-static TEE_Result t_create(struct backend *be, const char *name, uint32_t *fh)
-{
-	return backend_create(inner(be), name, fh);
-}
-
-static TEE_Result t_close(struct backend *be, uint32_t fh)
-{
-	return backend_close(inner(be), fh);
-}
-
-static TEE_Result t_submit(struct backend *be, struct backend_op *ops, size_t n)
-{
-	return backend_submit(inner(be), ops, n);
-}
-
-static TEE_Result t_remove(struct backend *be, const char *name)
-{
-	return backend_remove(inner(be), name);
-}
-
-static TEE_Result t_rename(struct backend *be, const char *from, const char *to,
-			   bool overwrite)
-{
-	return backend_rename(inner(be), from, to, overwrite);
-}
-
-static TEE_Result t_list(struct backend *be, backend_list_fn fn, void *arg)
-{
-	return backend_list(inner(be), fn, arg);
-}
 
 static void t_destroy(struct backend *be)
 {
@@ -64,13 +23,13 @@ static void t_destroy(struct backend *be)
 
 static const struct backend_ops rpc_test_ops = {
     .kind = "rpc",
-    .open = t_open,
-    .create = t_create,
-    .close = t_close,
-    .submit = t_submit,
-    .remove = t_remove,
-    .rename = t_rename,
-    .list = t_list,
+    .open = backend_wrap_open,
+    .create = backend_wrap_create,
+    .close = backend_wrap_close,
+    .submit = backend_wrap_submit,
+    .remove = backend_wrap_remove,
+    .rename = backend_wrap_rename,
+    .list = backend_wrap_list,
     .destroy = t_destroy,
 };
 
@@ -89,7 +48,7 @@ struct backend *test_backend_rpc_new(const char *dir)
 		free(t);
 		return NULL;
 	}
-	t->base.ops = &rpc_test_ops;
-	t->inner = suppl_link_backend(t->h.link);
-	return &t->base;
+	t->w.base.ops = &rpc_test_ops;
+	t->w.inner = suppl_link_backend(t->h.link);
+	return &t->w.base;
 }
