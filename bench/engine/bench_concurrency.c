@@ -243,19 +243,6 @@ static void usage(FILE *f)
 		" --quick: 1)\n");
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Figures of one writer count: every run, then the medians. */
 struct figure {
 	int writers;
@@ -289,10 +276,12 @@ int main(int argc, char **argv)
 			seconds = strtod(optarg, NULL);
 			break;
 		case 'r':
-			repeat = atoi(optarg);
+			repeat = (int)bench_opt_long("--repeat", optarg, 1,
+						     MAX_REPEAT);
 			break;
 		case 't':
-			max_threads = atoi(optarg);
+			max_threads = (int)bench_opt_long(
+			    "--max-threads", optarg, 1, MAX_THREADS);
 			break;
 		case 'q':
 			seconds = 0.5;
@@ -330,9 +319,9 @@ int main(int argc, char **argv)
 	printf("writers  engine commits/s  ratio to 1  avg group  "
 	       "raw syncs/s  raw ratio  engine/raw\n");
 	for (i = 0; i < nfig; i++) {
-		double eng = median(fig[i].eng, repeat);
-		double raw = median(fig[i].raw, repeat);
-		double group = median(fig[i].group, repeat);
+		double eng = bench_median(fig[i].eng, repeat);
+		double raw = bench_median(fig[i].raw, repeat);
+		double group = bench_median(fig[i].group, repeat);
 
 		if (i == 0) {
 			base = eng;

@@ -307,20 +307,9 @@ static void add(struct samples *s, double v)
 		s->v[s->n++] = v;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* The median: robust against a burst of load in either direction. */
 static double median(struct samples *s)
 {
-	qsort(s->v, (size_t)s->n, sizeof(s->v[0]), cmp_double);
-	if (s->n % 2)
-		return s->v[s->n / 2];
-	return (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+	return bench_median(s->v, s->n);
 }
 
 /* Reads the file once so that the timed reads find it in the page cache. */
@@ -625,13 +614,12 @@ int main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = "build/bench-engine";
-	char sdir[4200], rawdir[4200], *end;
+	char sdir[4200], rawdir[4200];
 	bool quick = false;
 	struct backend *be = NULL;
 	struct tstore *s;
 	double wr = 0, rr = 0, opr = 0, owr = 0, lkr = 0;
 	int c, parts = PART_ALL;
-	long v;
 
 	bench_init("bench_engine");
 	while ((c = getopt_long(argc, argv, "d:qr:o:ah", opts, NULL)) != -1) {
@@ -646,13 +634,8 @@ int main(int argc, char **argv)
 			quick = true;
 			break;
 		case 'r':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > MAX_REPEAT) {
-				fprintf(stderr, "bench_engine: --repeat wants "
-						"1..99\n");
-				return 2;
-			}
-			repeat = (int)v;
+			repeat = (int)bench_opt_long("--repeat", optarg, 1,
+						     MAX_REPEAT);
 			break;
 		case 'o':
 			parts = parse_parts(optarg);

@@ -20,6 +20,8 @@
 
 #include <openssl/evp.h>
 
+#include "bench_util.h"
+
 #define MIB    (1024 * 1024)
 #define BS     4096
 #define BLOCKS (100 * 256) /* 100 MiB */
@@ -29,27 +31,6 @@ static char dir[4096] = "build/bench-layout";
 static int repeat = 5;
 static uint8_t *buf;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench_layout: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Median of repeat runs of fn(arg), in seconds. */
 static double median_of(double (*fn)(int), int arg)
 {
@@ -58,7 +39,8 @@ static double median_of(double (*fn)(int), int arg)
 
 	for (i = 0; i < repeat; i++)
 		v[i] = fn(arg);
-	qsort(v, (size_t)repeat, sizeof(v[0]), cmp_double);
+	/* The upper middle one when repeat is even (not bench_median). */
+	bench_sort(v, repeat);
 	return v[repeat / 2];
 }
 
@@ -69,11 +51,7 @@ static void path_of(const char *name, char *out, size_t len)
 
 static void settle(void)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-
-	if (fd < 0 || syncfs(fd))
-		die("syncfs");
-	close(fd);
+	bench_settle(dir);
 }
 
 /* The layout's data block offset: (2 + x + x/61) * 4096, x = 2b + v. */
@@ -97,22 +75,22 @@ static double gcm_run(int full)
 	if (!c || !EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, NULL, NULL) ||
 	    !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, 16, NULL) ||
 	    !EVP_EncryptInit_ex(c, NULL, NULL, key, iv))
-		die("EVP");
-	t = now();
+		bench_die_errno("EVP");
+	t = bench_now();
 	for (i = 0; i < BLOCKS; i++) {
 		iv[0] = (uint8_t)i;
 		if (full && (!EVP_EncryptInit_ex(c, NULL, NULL, NULL, iv) ||
 			     !EVP_EncryptUpdate(c, NULL, &l, aad, 32)))
-			die("EVP");
+			bench_die_errno("EVP");
 		if (!EVP_EncryptUpdate(c, buf + BS * (i % 256), &l,
 				       buf + BS * (i % 256), BS))
-			die("EVP");
+			bench_die_errno("EVP");
 		if (full &&
 		    (!EVP_EncryptFinal_ex(c, tag, &l) ||
 		     !EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag)))
-			die("EVP");
+			bench_die_errno("EVP");
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	EVP_CIPHER_CTX_free(c);
 	return t;
 }
@@ -126,10 +104,10 @@ static void make_read_file(void)
 	path_of("layout-read", p, sizeof(p));
 	fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
-		die(p);
+		bench_die_errno(p);
 	for (i = 0; i < 204; i++)
 		if (pwrite(fd, buf, MIB, (off_t)i * MIB) != MIB)
-			die("write");
+			bench_die_errno("write");
 	close(fd);
 }
 
@@ -147,16 +125,16 @@ static double read_run(int mode)
 	path_of("layout-read", p, sizeof(p));
 	fd = open(p, O_RDONLY);
 	if (fd < 0)
-		die(p);
-	t = now();
+		bench_die_errno(p);
+	t = bench_now();
 	for (c = 0; c < BLOCKS; c += 256) {
 		if (mode == 0 &&
 		    pread(fd, buf, MIB, (off_t)(c * BS)) != (ssize_t)MIB)
-			die("pread");
+			bench_die_errno("pread");
 		for (b = c; mode == 1 && b < c + 256; b++)
 			if (pread(fd, buf + (b - c) * BS, BS,
 				  block_off(b, 1)) != BS)
-				die("pread");
+				bench_die_errno("pread");
 		if (mode == 2) {
 			int n = 0;
 			off_t start = block_off(c, 1), end = start;
@@ -173,10 +151,10 @@ static double read_run(int mode)
 				end = o + BS;
 			}
 			if (preadv(fd, iov, n, start) != end - start)
-				die("preadv");
+				bench_die_errno("preadv");
 		}
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	close(fd);
 	return t;
 }
@@ -194,30 +172,30 @@ static double write_run(int mode)
 
 	path_of("layout-write", p, sizeof(p));
 	if (unlink(p) && errno != ENOENT)
-		die(p);
+		bench_die_errno(p);
 	fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0)
-		die(p);
+		bench_die_errno(p);
 	settle();
-	t = now();
+	t = bench_now();
 	for (c = 0; c < BLOCKS; c += 256) {
 		if (mode == 0 &&
 		    pwrite(fd, buf, MIB, (off_t)(c * BS)) != (ssize_t)MIB)
-			die("pwrite");
+			bench_die_errno("pwrite");
 		for (b = c; mode == 1 && b < c + 256; b++)
 			if (pwrite(fd, buf + (b - c) * BS, BS,
 				   block_off(b, 1)) != BS)
-				die("pwrite");
+				bench_die_errno("pwrite");
 		if (mode == 2 &&
 		    (pwrite(fd, buf, MIB, (off_t)(2 * c * BS)) !=
 			 (ssize_t)MIB ||
 		     pwrite(fd, buf, MIB, (off_t)(2 * c * BS) + MIB) !=
 			 (ssize_t)MIB))
-			die("pwrite");
+			bench_die_errno("pwrite");
 		if (fdatasync(fd))
-			die("fdatasync");
+			bench_die_errno("fdatasync");
 	}
-	t = now() - t;
+	t = bench_now() - t;
 	close(fd);
 	return t;
 }
@@ -239,7 +217,7 @@ static void *sync_helper(void *arg)
 		sync_go = 0;
 		pthread_mutex_unlock(&sync_lock);
 		if (fdatasync(sync_fd[1]))
-			die("fdatasync");
+			bench_die_errno("fdatasync");
 		pthread_mutex_lock(&sync_lock);
 		sync_done = 1;
 		pthread_cond_broadcast(&sync_cond);
@@ -253,12 +231,12 @@ static double sync_run(int mode)
 	double t;
 	int i, k;
 
-	t = now();
+	t = bench_now();
 	for (i = 0; i < 200; i++) {
 		for (k = 0; k < (mode ? 2 : 1); k++)
 			if (pwrite(sync_fd[k], buf, BS,
 				   (off_t)((i * 7919) % 250) * BS) != BS)
-				die("pwrite");
+				bench_die_errno("pwrite");
 		if (mode == 2) {
 			pthread_mutex_lock(&sync_lock);
 			sync_go = 1;
@@ -267,9 +245,9 @@ static double sync_run(int mode)
 			pthread_mutex_unlock(&sync_lock);
 		}
 		if (fdatasync(sync_fd[0]))
-			die("fdatasync");
+			bench_die_errno("fdatasync");
 		if (mode == 1 && fdatasync(sync_fd[1]))
-			die("fdatasync");
+			bench_die_errno("fdatasync");
 		if (mode == 2) {
 			pthread_mutex_lock(&sync_lock);
 			while (!sync_done)
@@ -277,7 +255,7 @@ static double sync_run(int mode)
 			pthread_mutex_unlock(&sync_lock);
 		}
 	}
-	return (now() - t) / 200;
+	return (bench_now() - t) / 200;
 }
 
 static void open_sync_files(void)
@@ -292,10 +270,10 @@ static void open_sync_files(void)
 		if (sync_fd[k] < 0 ||
 		    pwrite(sync_fd[k], buf, MIB, 0) != (ssize_t)MIB ||
 		    fsync(sync_fd[k]))
-			die(p);
+			bench_die_errno(p);
 	}
 	if (pthread_create(&tid, NULL, sync_helper, NULL))
-		die("pthread_create");
+		bench_die_errno("pthread_create");
 	pthread_detach(tid);
 }
 
@@ -317,22 +295,19 @@ int main(int argc, char **argv)
 	};
 	const char *names[] = {"layout-read", "layout-write", "layout-sync0",
 			       "layout-sync1"};
-	char p[4200], *end;
+	char p[4200];
 	double a, b, c;
 	int opt, i;
 
+	bench_init("bench_layout");
 	while ((opt = getopt_long(argc, argv, "d:r:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			snprintf(dir, sizeof(dir), "%s", optarg);
 			break;
 		case 'r':
-			repeat = (int)strtol(optarg, &end, 10);
-			if (*end || repeat < 1 || repeat > MAXREP) {
-				fprintf(stderr, "bench_layout: --repeat wants "
-						"1..99\n");
-				return 2;
-			}
+			repeat =
+			    (int)bench_opt_long("--repeat", optarg, 1, MAXREP);
 			break;
 		case 'h':
 			usage(stdout);
@@ -347,10 +322,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (mkdir(dir, 0700) && errno != EEXIST)
-		die(dir);
+		bench_die_errno(dir);
 	buf = malloc(MIB);
 	if (!buf)
-		die("malloc");
+		bench_die_errno("malloc");
 	memset(buf, 0x5a, MIB);
 	printf("median of %d runs per figure; 100 MiB = 25600 blocks\n",
 	       repeat);

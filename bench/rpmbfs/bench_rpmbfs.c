@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "log.h"
 #include "rpmb_dev.h"
 #include "rpmbfs_dev_transport.h"
@@ -30,21 +31,10 @@ static char dir[3800];
 static size_t obj_size = 128 * 1024;
 static int small_n = 100;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void check(const char *what, TEE_Result res)
 {
-	if (res) {
-		fprintf(stderr, "bench_rpmbfs: %s: %s\n", what,
-			tee_error_name(res));
-		exit(1);
-	}
+	if (res)
+		bench_die(what, res);
 }
 
 /* The device files live only for one measurement. */
@@ -111,7 +101,7 @@ static void bench_raw(struct row *r)
 	check("key",
 	      keys_derive_rpmb_key(huk, sizeof(huk), l.cid, true, l.key));
 	check("counter", rpmbfs_link_read_counter(&l));
-	t = now();
+	t = bench_now();
 	for (done = 0; done < nblk;) {
 		uint32_t n =
 		    nblk - done < l.max_write ? nblk - done : l.max_write;
@@ -120,10 +110,10 @@ static void bench_raw(struct row *r)
 						 buf + done * RPMB_BLOCK_SIZE));
 		done += n;
 	}
-	r->wr = mibs(obj_size, now() - t);
+	r->wr = mibs(obj_size, bench_now() - t);
 	r->frames = st.frames_written;
 	r->requests = st.requests;
-	t = now();
+	t = bench_now();
 	for (done = 0; done < nblk;) {
 		uint32_t n = nblk - done < RPMBFS_READ_MAX_BLOCKS
 				 ? nblk - done
@@ -133,12 +123,12 @@ static void bench_raw(struct row *r)
 					       buf + done * RPMB_BLOCK_SIZE));
 		done += n;
 	}
-	r->rd = mibs(obj_size, now() - t);
+	r->rd = mibs(obj_size, bench_now() - t);
 	/* A small commit on the raw device: one single-frame write. */
-	t = now();
+	t = bench_now();
 	for (i = 0; i < small_n; i++)
 		check("write", rpmbfs_link_write(&l, 10, 1, buf));
-	r->create_ms = r->update_ms = (now() - t) * 1000 / small_n;
+	r->create_ms = r->update_ms = (bench_now() - t) * 1000 / small_n;
 	free(buf);
 	drop_dev(d, "raw.img");
 }
@@ -167,30 +157,30 @@ static void bench_fs(struct row *r, bool optee_like)
 				      obj_size, false, &o));
 	/* Overwrite the object in 16 KiB writes inside its size. */
 	rpmbfs_get_stats(fs, &s0);
-	t0 = now();
+	t0 = bench_now();
 	for (off = 0; off < obj_size; off += chunk)
 		check("write", rpmbfs_write(o, off, buf + off, chunk));
-	r->wr = mibs(obj_size, now() - t0);
+	r->wr = mibs(obj_size, bench_now() - t0);
 	rpmbfs_get_stats(fs, &s1);
 	r->frames = s1.frames_written - s0.frames_written;
 	r->requests = s1.requests - s0.requests;
-	t0 = now();
+	t0 = bench_now();
 	check("read", rpmbfs_read(o, 0, buf, obj_size, &got));
-	r->rd = mibs(obj_size, now() - t0);
+	r->rd = mibs(obj_size, bench_now() - t0);
 	rpmbfs_release(o);
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < small_n; i++) {
 		snprintf(id, sizeof(id), "small-%d", i);
 		check("create",
 		      rpmbfs_create(fs, &ta, id, strlen(id), &head, NULL, 0,
 				    small, sizeof(small), false, NULL));
 	}
-	r->create_ms = (now() - t0) * 1000 / small_n;
+	r->create_ms = (bench_now() - t0) * 1000 / small_n;
 	check("open", rpmbfs_open_obj(fs, &ta, "small-0", 7, &o));
-	t0 = now();
+	t0 = bench_now();
 	for (i = 0; i < small_n; i++)
 		check("update", rpmbfs_write(o, 0, small, sizeof(small)));
-	r->update_ms = (now() - t0) * 1000 / small_n;
+	r->update_ms = (bench_now() - t0) * 1000 / small_n;
 	rpmbfs_release(o);
 	rpmbfs_close(fs);
 	free(buf);
@@ -219,6 +209,7 @@ int main(int argc, char **argv)
 			      {.name = "rpmbfs, OP-TEE-like"}};
 	int c, i;
 
+	bench_init("bench_rpmbfs");
 	snprintf(dir, sizeof(dir), "%s/bench_rpmbfs", base);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {

@@ -54,14 +54,6 @@ static bool part(const char *name)
 }
 static int misses;
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void die(const char *what, const char *why)
 {
 	fprintf(stderr, "bench_stack: %s: %s\n", what, why);
@@ -145,11 +137,11 @@ static double tee_cmd(struct tee *t, uint32_t cmd, uint32_t a0, uint32_t b0,
 		op.params[2].memref.parent = &t->shm;
 		op.params[2].memref.size = t->shm.size;
 	}
-	t0 = now();
+	t0 = bench_now();
 	res = TEEC_InvokeCommand(&t->sess, cmd, &op, &origin);
 	if (res)
 		die_tee("benchmark TA command", res);
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 /* ---- raw baselines on the same file system ---- */
@@ -179,7 +171,7 @@ static double raw_sync_each(const char *name, size_t size, size_t chunk,
 	static uint8_t buf[MIB];
 	int fd = raw_open(name, trunc);
 	size_t off;
-	double t0 = now();
+	double t0 = bench_now();
 
 	for (off = 0; off < size; off += chunk) {
 		size_t n = size - off < chunk ? size - off : chunk;
@@ -188,7 +180,7 @@ static double raw_sync_each(const char *name, size_t size, size_t chunk,
 		if (fdatasync(fd) < 0)
 			die("fdatasync", strerror(errno));
 	}
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	close(fd);
 	return t0;
 }
@@ -209,14 +201,14 @@ static double raw_write_fsync(const char *name, size_t size)
 		die(path, strerror(errno));
 	bench_settle(o.dir);
 	fd = raw_open(name, true);
-	t0 = now();
+	t0 = bench_now();
 
 	for (off = 0; off < size; off += MIB)
 		xwrite(fd, buf, size - off < MIB ? size - off : MIB,
 		       (off_t)off);
 	if (fsync(fd) < 0)
 		die("fsync", strerror(errno));
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	close(fd);
 	return t0;
 }
@@ -231,11 +223,11 @@ static double raw_read(const char *name, size_t size, size_t chunk)
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		t0 = now();
+		t0 = bench_now();
 		for (off = 0; off < size; off += chunk)
 			if (pread(fd, buf, chunk, (off_t)off) < 0)
 				die("raw read", strerror(errno));
-		t0 = now() - t0;
+		t0 = bench_now() - t0;
 	}
 	close(fd);
 	return t0;
@@ -248,19 +240,9 @@ struct samples {
 	int n;
 };
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double median(struct samples *s)
 {
-	qsort(s->v, (size_t)s->n, sizeof(s->v[0]), cmp_double);
-	if (s->n % 2)
-		return s->v[s->n / 2];
-	return (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+	return bench_median(s->v, s->n);
 }
 
 static void add(struct samples *s, double v)
@@ -483,9 +465,9 @@ static double commits_per_s(unsigned n, unsigned each, bool raw)
 			die("pthread_create", strerror(errno));
 	}
 	pthread_barrier_wait(&start);
-	t0 = now();
+	t0 = bench_now();
 	pthread_barrier_wait(&start);
-	t0 = now() - t0;
+	t0 = bench_now() - t0;
 	for (i = 0; i < n; i++)
 		pthread_join(w[i].th, NULL);
 	pthread_barrier_destroy(&start);
@@ -558,9 +540,8 @@ static void parse(int argc, char **argv)
 			o.quick = true;
 			break;
 		case 'r':
-			o.repeat = atoi(optarg);
-			if (o.repeat < 1 || o.repeat > MAX_REPEAT)
-				die("--repeat", "out of range");
+			o.repeat = (int)bench_opt_long("--repeat", optarg, 1,
+						       MAX_REPEAT);
 			break;
 		case 'o':
 			o.only = optarg;
@@ -584,6 +565,7 @@ int main(int argc, char **argv)
 	double small = 0, big_w = 0, big_r = 0, par = 0;
 	struct tee t;
 
+	bench_init("bench_stack");
 	parse(argc, argv);
 	if (mkdir(o.dir, 0700) < 0 && errno != EEXIST)
 		die(o.dir, strerror(errno));

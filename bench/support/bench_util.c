@@ -67,3 +67,38 @@ void bench_rm_dir(const char *path)
 	closedir(d);
 	rmdir(path);
 }
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void bench_sort(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+}
+
+double bench_median(double *v, int n)
+{
+	bench_sort(v, n);
+	if (n % 2)
+		return v[n / 2];
+	return (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+long bench_opt_long(const char *opt, const char *arg, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max) {
+		fprintf(stderr, "%s: %s wants %ld..%ld\n", bench_progname, opt,
+			min, max);
+		exit(2);
+	}
+	return v;
+}

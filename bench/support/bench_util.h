@@ -30,4 +30,20 @@ void bench_settle(const char *dir);
 /* Removes the files in path (one level) and path itself, if it exists. */
 void bench_rm_dir(const char *path);
 
+/* Sorts v[0..n) in ascending order. */
+void bench_sort(double *v, int n);
+
+/*
+ * The median of v[0..n) (n >= 1; the mean of the middle two when n is
+ * even), sorting v in place: robust against a burst of load in either
+ * direction.
+ */
+double bench_median(double *v, int n);
+
+/*
+ * The decimal value of option opt's argument arg, which must lie in
+ * [min, max]; otherwise prints "prog: opt wants min..max" and exits 2.
+ */
+long bench_opt_long(const char *opt, const char *arg, long min, long max);
+
 #endif
