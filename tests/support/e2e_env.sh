@@ -54,3 +54,26 @@ e2e_holds() {
 	e2e_under_tee "$1" "$ss" get X "$work/back" &&
 		cmp -s "$work/back" "$2"
 }
+
+# e2e_v2_then_restore: keeps a copy of $state/ree, commits $work/v2 as X
+# over it (a check), then puts the copy back (the attacker's rollback).
+e2e_v2_then_restore() {
+	cp -a "$state/ree" "$work/snapshot"
+	e2e_under_tee "" "$ss" put "$work/v2" X &&
+		e2e_holds "" "$work/v2" && ok "v2 committed" ||
+		bad "v2 committed"
+	rm -rf "$state/ree"
+	cp -a "$work/snapshot" "$state/ree"
+}
+
+# e2e_refused WHAT PATTERN [EXTRA]: one check, X is not served as $work/v1
+# (e2e_holds EXTRA) and teed's log says PATTERN.
+e2e_refused() {
+	if e2e_holds "${3:-}" "$work/v1"; then
+		bad "$1 served"
+	elif grep -q "$2" "$work/log"; then
+		ok "$1 refused ($2)"
+	else
+		bad "$1: no \"$2\" in the log"
+	fi
+}
