@@ -12,6 +12,31 @@
 #include "htree_testutil.h"
 #include "test.h"
 
+/*
+ * A default batch on be and file name created in it, empty (two checks,
+ * as the REQUIREs they stand for); false, the test to stop, if one failed.
+ */
+static bool setup(struct backend *be, struct batch *b, const char *name,
+		  struct htree **ht)
+{
+	unsigned before = test_failures;
+
+	CHECK(batch_init(b, be, BATCH_DEFAULT_DATA_CAP,
+			 BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
+	if (test_failures != before)
+		return false;
+	CHECK(tu_create(be, b, name, ht) == TEE_SUCCESS);
+	return test_failures == before;
+}
+
+/* Closes the tree, frees the batch and the backend (after setup). */
+static void teardown(struct backend *be, struct batch *b, struct htree *ht)
+{
+	htree_close(ht);
+	batch_free(b);
+	backend_destroy(be);
+}
+
 static void test_layout_offsets(void)
 {
 	/* Computed by hand from bidx = 2 * idx + vers,
@@ -70,9 +95,8 @@ static void test_create_layout(void)
 	uint8_t *f;
 	size_t len = 0;
 
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "0", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "0", &ht))
+		return;
 	f = mem_file(be, "0", &len);
 	/* An empty new file is 4228 bytes: header slot 1 counter 1, a zero
 	 * header in slot 0, root version 1 only. */
@@ -275,9 +299,8 @@ static void test_shrink_150000_to_70000(void)
 
 	REQUIRE(data);
 	test_fill_pattern(data, 150000, 7);
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "s", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "s", &ht))
+		return;
 	CHECK(htree_write(ht, &b, 0, data, 150000) == TEE_SUCCESS);
 	CHECK(tu_commit(ht, &b, hash) == TEE_SUCCESS);
 	mem_file(be, "s", &len_before);
@@ -308,9 +331,7 @@ static void test_shrink_150000_to_70000(void)
 	CHECK(tu_open(be, "s", hash, 0, &ht) == TEE_SUCCESS);
 	REQUIRE(ht);
 	CHECK(tu_same(ht, &b, data, 100000) == 0);
-	htree_close(ht);
-	batch_free(&b);
-	backend_destroy(be);
+	teardown(be, &b, ht);
 	free(data);
 }
 
@@ -327,9 +348,8 @@ static void test_shrink_regrow_abort(void)
 	REQUIRE(data && junk);
 	test_fill_pattern(data, 100000, 1);
 	test_fill_pattern(junk, 100000, 2);
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "g", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "g", &ht))
+		return;
 	CHECK(htree_write(ht, &b, 0, data, 100000) == TEE_SUCCESS);
 	CHECK(tu_commit(ht, &b, hash) == TEE_SUCCESS);
 	CHECK(htree_truncate(ht, &b, 10) == TEE_SUCCESS);
@@ -341,9 +361,7 @@ static void test_shrink_regrow_abort(void)
 	CHECK(tu_open(be, "g", hash, 0, &ht) == TEE_SUCCESS);
 	REQUIRE(ht);
 	CHECK(tu_same(ht, &b, data, 100000) == 0);
-	htree_close(ht);
-	batch_free(&b);
-	backend_destroy(be);
+	teardown(be, &b, ht);
 	free(data);
 	free(junk);
 }
@@ -358,9 +376,8 @@ static void test_clean_commit_changes_nothing(void)
 	uint8_t *copy, *f;
 	size_t len = 0, len2 = 0;
 
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "c", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "c", &ht))
+		return;
 	CHECK(htree_write(ht, &b, 0, "hello", 5) == TEE_SUCCESS);
 	CHECK(tu_commit(ht, &b, hash) == TEE_SUCCESS);
 	f = mem_file(be, "c", &len);
@@ -382,9 +399,7 @@ static void test_clean_commit_changes_nothing(void)
 	CHECK(!htree_is_dirty(ht));
 	CHECK_EQ(htree_size(ht), 5);
 	free(copy);
-	htree_close(ht);
-	batch_free(&b);
-	backend_destroy(be);
+	teardown(be, &b, ht);
 }
 
 /* The dirf.db sequence: nodes, then the header in a second phase; the
@@ -398,9 +413,8 @@ static void test_phases(void)
 	size_t got;
 	char buf[8];
 
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "d", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "d", &ht))
+		return;
 	CHECK(htree_write(ht, &b, 0, "abc", 3) == TEE_SUCCESS);
 	CHECK(htree_commit_prepare(ht, &b, false, hash) == TEE_SUCCESS);
 	CHECK(htree_write(ht, &b, 0, "x", 1) == TEE_ERROR_BAD_STATE);
@@ -443,9 +457,8 @@ static void test_max_node_id_zero(void)
 	struct batch b;
 
 	test_fill_pattern(data, sizeof(data), 3);
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "z", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "z", &ht))
+		return;
 	CHECK(htree_write(ht, &b, 0, data, 4096) == TEE_SUCCESS);
 	CHECK(tu_commit(ht, &b, hash) == TEE_SUCCESS);
 	htree_close(ht);
@@ -458,9 +471,7 @@ static void test_max_node_id_zero(void)
 	CHECK(tu_open(be, "z", hash, 0, &ht) == TEE_SUCCESS);
 	REQUIRE(ht);
 	CHECK(tu_same(ht, &b, data, 4097) == 0);
-	htree_close(ht);
-	batch_free(&b);
-	backend_destroy(be);
+	teardown(be, &b, ht);
 }
 
 /* The header AAD with the full 32-byte root hash: a different format. */
@@ -520,9 +531,8 @@ static void test_dense_appends(void)
 
 	REQUIRE(data);
 	test_fill_pattern(data, 70 * bs, 5);
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "d", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "d", &ht))
+		return;
 	/* 65 blocks: block 30's two places have a node block between them. */
 	CHECK(htree_write(ht, &b, 0, data, 65 * bs) == TEE_SUCCESS);
 	CHECK(tu_commit(ht, &b, hash) == TEE_SUCCESS);
@@ -555,9 +565,7 @@ static void test_dense_appends(void)
 	REQUIRE(ht);
 	test_fill_pattern(data, 70 * bs, 5);
 	CHECK(tu_same(ht, &b, data, 65 * bs) == 0);
-	htree_close(ht);
-	batch_free(&b);
-	backend_destroy(be);
+	teardown(be, &b, ht);
 	free(data);
 }
 
@@ -582,9 +590,7 @@ static void test_tiny_batch(void)
 	CHECK(tu_open(be, "t", hash, 0, &ht) == TEE_SUCCESS);
 	REQUIRE(ht);
 	CHECK(tu_same(ht, &b, data, 40 * bs) == 0);
-	htree_close(ht);
-	batch_free(&b);
-	backend_destroy(be);
+	teardown(be, &b, ht);
 	free(data);
 }
 
@@ -606,9 +612,8 @@ static void test_round_trips(void)
 
 	REQUIRE(data && buf);
 	test_fill_pattern(data, len, 9);
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "r", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "r", &ht))
+		return;
 	before = st->submits;
 	CHECK(htree_write(ht, &b, 0, data, len) == TEE_SUCCESS);
 	CHECK(tu_commit(ht, &b, hash) == TEE_SUCCESS);
@@ -638,9 +643,7 @@ static void test_round_trips(void)
 	CHECK_MEM(buf, data + 4096 * 7 + 5, 1 << 20);
 	CHECK_EQ(st->submits - before, 5);
 	CHECK(tu_same(ht, &b, data, len) == 0);
-	htree_close(ht);
-	batch_free(&b);
-	backend_destroy(be);
+	teardown(be, &b, ht);
 	free(data);
 	free(buf);
 }
@@ -660,9 +663,8 @@ static void test_small_writes(void)
 	uint8_t buf[100];
 
 	test_fill_pattern(data, sizeof(data), 11);
-	REQUIRE(batch_init(&b, be, BATCH_DEFAULT_DATA_CAP,
-			   BATCH_DEFAULT_OPS_CAP) == TEE_SUCCESS);
-	REQUIRE(tu_create(be, &b, "w", &ht) == TEE_SUCCESS);
+	if (!setup(be, &b, "w", &ht))
+		return;
 	reads = st->reads;
 	for (pos = 0; pos < sizeof(data); pos += 1000) {
 		CHECK(htree_write(ht, &b, pos, data + pos, 1000) ==
@@ -693,9 +695,7 @@ static void test_small_writes(void)
 	CHECK(buf[10] == 0 && buf[99] == 0);
 	CHECK(htree_write(ht, &b, HTREE_MAX_LENGTH, "x", 1) ==
 	      TEE_ERROR_BAD_PARAMETERS);
-	htree_close(ht);
-	batch_free(&b);
-	backend_destroy(be);
+	teardown(be, &b, ht);
 }
 
 int main(int argc, char **argv)

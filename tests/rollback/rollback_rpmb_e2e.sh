@@ -15,31 +15,11 @@ export TEESTORE_LOG
 . "$(dirname "$0")/../support/e2e_env.sh"
 e2e_env rollback_rpmb_e2e "$1"
 state=$work/state
-fails=0
-ok() { echo "ok   $*"; }
-bad() { fails=$((fails + 1)); echo "FAIL $*"; sed 's/^/    /' "$work/log"; }
-
-# under_tee EXTRA_TEED_ARGS CMD...: CMD under tee-run, teed given the extra
-# arguments; tee-run's output (teed's log) goes to $work/log.
-under_tee() {
-	extra=$1
-	shift
-	printf '#!/bin/sh\nexec "%s" "$@" %s\n' "$teed" "$extra" \
-		> "$work/teed-wrap"
-	chmod +x "$work/teed-wrap"
-	"$teerun" --state-dir "$state" --ta-dir "$build/ta" --huk-zero \
-		--teed "$work/teed-wrap" -- "$@" > "$work/log" 2>&1
-}
-
-# holds EXTRA WANT: the object X reads back as file WANT.
-holds() {
-	rm -f "$work/back"
-	under_tee "$1" "$ss" get X "$work/back" && cmp -s "$work/back" "$2"
-}
+e2e_checks "$work/log"
 
 head -c 5000 /dev/urandom > "$work/v1"
 head -c 7000 /dev/urandom > "$work/v2"
-if under_tee "--rpmb-provision" "$ss" put "$work/v1" X &&
+if e2e_under_tee "--rpmb-provision" "$ss" put "$work/v1" X &&
 	grep -q "anchored in RPMB" "$work/log" &&
 	[ -f "$state/teed/rollback-rpmb" ]; then
 	ok "provisioned: the REE store is anchored in RPMB (marker kept)"
@@ -47,43 +27,26 @@ else
 	bad "provision, put, RPMB anchor"
 	exit 1
 fi
-cp -a "$state/ree" "$work/snapshot"
-under_tee "" "$ss" put "$work/v2" X && holds "" "$work/v2" &&
-	ok "v2 committed" || bad "v2 committed"
-
-rm -rf "$state/ree"
-cp -a "$work/snapshot" "$state/ree"
-if holds "" "$work/v1"; then
-	bad "restored old directory served"
-elif grep -q "does not match the rollback anchor" "$work/log"; then
-	ok "restored old directory refused by the RPMB hash"
-else
-	bad "restored old directory: no refusal in the log"
-fi
-if holds "--no-rollback-counter" "$work/v1"; then
+e2e_v2_then_restore
+e2e_refused "restored old directory" "does not match the rollback anchor"
+if e2e_holds "--no-rollback-counter" "$work/v1"; then
 	bad "restored old directory served with --no-rollback-counter"
 else
 	ok "still refused with --no-rollback-counter (RPMB anchors)"
 fi
 
 mv "$state/rpmb.img" "$work/rpmb.img"
-if holds "" "$work/v1"; then
-	bad "RPMB-anchored store served without the RPMB device"
-elif grep -q "anchored in RPMB but RPMB storage is unavailable" \
-	"$work/log"; then
-	ok "without the RPMB device: refused, not downgraded"
-else
-	bad "without the RPMB device: no clear refusal"
-fi
+e2e_refused "RPMB-anchored store without the RPMB device" \
+	"anchored in RPMB but RPMB storage is unavailable"
 rm -f "$state/rpmb.img"
 mv "$work/rpmb.img" "$state/rpmb.img"
 
-if holds "--reset-storage" "$work/v1" &&
+if e2e_holds "--reset-storage" "$work/v1" &&
 	grep -q "re-anchored in RPMB" "$work/log"; then
 	ok "--reset-storage re-anchors the old directory in RPMB, logged"
 else
 	bad "--reset-storage"
 fi
-holds "" "$work/v1" && ok "the reset baseline holds" ||
+e2e_holds "" "$work/v1" && ok "the reset baseline holds" ||
 	bad "the reset baseline holds"
 [ "$fails" = 0 ]

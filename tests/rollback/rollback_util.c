@@ -1,5 +1,7 @@
 #include "rollback_util.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +32,35 @@ TEE_Result rb_put(struct tstore *s, const char *id, uint64_t gen)
 	res = tstore_write(o, 0, buf, sizeof(buf));
 	tstore_release(o);
 	return res;
+}
+
+void rb_put_each(struct tstore *s, const struct rb_gen *gens, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		TEE_Result res = rb_put(s, gens[i].id, gens[i].gen);
+
+		CHECK_EQ(res, TEE_SUCCESS);
+		if (res)
+			fprintf(stderr,
+				"  (putting %s at generation %" PRIu64 ")\n",
+				gens[i].id, gens[i].gen);
+	}
+}
+
+TEE_Result rb_snapshot_then(rb_commits_fn *commits, void *rig,
+			    struct backend *ree, struct backend **snap,
+			    const struct rb_gen *gens, size_t n)
+{
+	TEE_Result res;
+
+	commits(rig, RB_HISTORY);
+	res = backend_fake_clone(ree, snap);
+	if (res)
+		return res;
+	commits(rig, gens, n);
+	return TEE_SUCCESS;
 }
 
 TEE_Result rb_get(struct tstore *s, const char *id, uint64_t max_gen,

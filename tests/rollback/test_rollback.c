@@ -92,15 +92,20 @@ static uint64_t gen_of(struct tstore *s, const char *id, uint64_t max_gen)
 	return g;
 }
 
-/* A few commits: objects a (gen 1..3) and b (gen 10). */
-static void some_history(struct rig *r)
+/* Opens the store anchored, makes the commits gens[0..n), closes it. */
+static void rig_commits(void *rig, const struct rb_gen *gens, size_t n)
 {
+	struct rig *r = rig;
+
 	REQUIRE(rig_open(r, true) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r->s, "a", 1), TEE_SUCCESS);
-	CHECK_EQ(rb_put(r->s, "b", 10), TEE_SUCCESS);
-	CHECK_EQ(rb_put(r->s, "a", 2), TEE_SUCCESS);
+	rb_put_each(r->s, gens, n);
 	rig_close(r);
 }
+
+/* rb_snapshot_then through rig r (snap: where the clone goes). */
+#define SNAPSHOT_THEN(r, snap, ...)                                            \
+	rb_snapshot_then(rig_commits, (r), (r)->ree, (snap),                   \
+			 RB_GENS(__VA_ARGS__))
 
 static void test_anchored_basics(void)
 {
@@ -153,7 +158,7 @@ static void test_damaged_newest_refused(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
+	rig_commits(&r, RB_HISTORY);
 	base = r.ree;
 	REQUIRE(backend_fake_file_data(base, DIRF_FILE_NAME, &data, &len) ==
 		TEE_SUCCESS);
@@ -195,12 +200,7 @@ static void test_directory_snapshot(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
-	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
-	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "b", 11), TEE_SUCCESS);
-	rig_close(&r);
+	REQUIRE(SNAPSHOT_THEN(&r, &snap, {"a", 3}, {"b", 11}) == TEE_SUCCESS);
 
 	live = r.ree;
 	r.ree = snap;
@@ -226,11 +226,7 @@ static void test_dirf_alone(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
-	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
-	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "b", 11), TEE_SUCCESS);
-	rig_close(&r);
+	REQUIRE(SNAPSHOT_THEN(&r, &snap, {"b", 11}) == TEE_SUCCESS);
 	REQUIRE(rb_copy_file(r.ree, snap, DIRF_FILE_NAME) == TEE_SUCCESS);
 	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
 	backend_destroy(snap);
@@ -246,12 +242,7 @@ static void test_single_object_file(void)
 	uint64_t g;
 
 	rig_new(&r);
-	some_history(&r);
-	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
-	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "a", 4), TEE_SUCCESS);
-	rig_close(&r);
+	REQUIRE(SNAPSHOT_THEN(&r, &snap, {"a", 3}, {"a", 4}) == TEE_SUCCESS);
 	dirf_fname(0, name); /* "a" was created first: file 0 */
 	REQUIRE(rb_copy_file(r.ree, snap, name) == TEE_SUCCESS);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
@@ -270,7 +261,7 @@ static void test_dirf_deleted(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
+	rig_commits(&r, RB_HISTORY);
 	REQUIRE(backend_remove(r.ree, DIRF_FILE_NAME) == TEE_SUCCESS);
 	REQUIRE(backend_sync_dir(r.ree) == TEE_SUCCESS);
 	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
@@ -324,7 +315,7 @@ static void test_flipped_counter_bit(void)
 	int bit;
 
 	rig_new(&r);
-	some_history(&r);
+	rig_commits(&r, RB_HISTORY);
 	REQUIRE(backend_fake_clone(r.ree, &base) == TEE_SUCCESS);
 	orig = r.ree;
 
@@ -368,7 +359,7 @@ static void test_anchor_wrong_huk(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
+	rig_commits(&r, RB_HISTORY);
 	CHECK_EQ(rig_open_with(&r, true, false, other, sizeof(other)),
 		 TEE_ERROR_SECURITY);
 	rig_free(&r);
@@ -383,11 +374,7 @@ static void test_reset(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
-	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
-	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
-	rig_close(&r);
+	REQUIRE(SNAPSHOT_THEN(&r, &snap, {"a", 3}) == TEE_SUCCESS);
 	live = r.ree;
 	r.ree = snap;
 	CHECK_EQ(rig_open(&r, true), TEE_ERROR_SECURITY);
@@ -487,7 +474,7 @@ static void test_crash_between_commit_and_anchor(void)
 	size_t m;
 
 	rig_new(&r);
-	some_history(&r);
+	rig_commits(&r, RB_HISTORY);
 	/* How many events one commit makes on each side. */
 	memset(&probe, 0, sizeof(probe));
 	REQUIRE(backend_fake_clone(r.ree, &probe.ree) == TEE_SUCCESS);
@@ -591,7 +578,7 @@ static void test_anchor_update_fails(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
+	rig_commits(&r, RB_HISTORY);
 	REQUIRE(rig_open(&r, true) == TEE_SUCCESS);
 	backend_fake_set_fail_at(r.st, backend_fake_event_count(r.st) + 2,
 				 TEE_ERROR_STORAGE_NOT_AVAILABLE);

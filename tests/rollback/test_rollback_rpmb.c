@@ -182,14 +182,20 @@ static void check_anchor_bytes(struct rig *r)
 	CHECK_MEM(got, want, 32);
 }
 
-static void some_history(struct rig *r)
+/* Opens the store anchored, makes the commits gens[0..n), closes it. */
+static void rig_commits(void *rig, const struct rb_gen *gens, size_t n)
 {
+	struct rig *r = rig;
+
 	REQUIRE(rig_open(r) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r->s, "a", 1), TEE_SUCCESS);
-	CHECK_EQ(rb_put(r->s, "b", 10), TEE_SUCCESS);
-	CHECK_EQ(rb_put(r->s, "a", 2), TEE_SUCCESS);
+	rb_put_each(r->s, gens, n);
 	rig_close(r);
 }
+
+/* rb_snapshot_then through rig r (snap: where the clone goes). */
+#define SNAPSHOT_THEN(r, snap, ...)                                            \
+	rb_snapshot_then(rig_commits, (r), (r)->ree, (snap),                   \
+			 RB_GENS(__VA_ARGS__))
 
 /* The anchor file is exactly dirf.db's root hash (OP-TEE compatible). */
 static void test_anchor_bytes(void)
@@ -228,11 +234,7 @@ static void test_directory_snapshot(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
-	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
-	REQUIRE(rig_open(&r) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
-	rig_close(&r);
+	REQUIRE(SNAPSHOT_THEN(&r, &snap, {"a", 3}) == TEE_SUCCESS);
 	live = r.ree;
 	r.ree = snap;
 	CHECK_EQ(rig_open(&r), TEE_ERROR_CORRUPT_OBJECT);
@@ -254,11 +256,7 @@ static void test_dirf_alone_and_deleted(void)
 	size_t len;
 
 	rig_new(&r);
-	some_history(&r);
-	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
-	REQUIRE(rig_open(&r) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "b", 11), TEE_SUCCESS);
-	rig_close(&r);
+	REQUIRE(SNAPSHOT_THEN(&r, &snap, {"b", 11}) == TEE_SUCCESS);
 	REQUIRE(rb_copy_file(r.ree, snap, DIRF_FILE_NAME) == TEE_SUCCESS);
 	CHECK_EQ(rig_open(&r), TEE_ERROR_CORRUPT_OBJECT);
 	REQUIRE(backend_remove(r.ree, DIRF_FILE_NAME) == TEE_SUCCESS);
@@ -273,6 +271,22 @@ static void test_dirf_alone_and_deleted(void)
 }
 
 /*
+ * A new rig with the history, the store open, the link counting its
+ * authenticated writes from here (in r->l.requests); the open's error.
+ */
+static TEE_Result rig_counting_writes(struct rig *r)
+{
+	TEE_Result res;
+
+	rig_new(r);
+	rig_commits(r, RB_HISTORY);
+	res = rig_open(r);
+	r->l.only_writes = true;
+	r->l.requests = 0;
+	return res;
+}
+
+/*
  * The RPMB link cut at the n-th authenticated write of one anchor update
  * (before it reaches the device, or after, its answer lost), then a
  * reboot: the store opens at generation 2 or 3 with no false alarm, and
@@ -284,11 +298,7 @@ static void crash_once(enum rfs_fault fault, long n, uint64_t *out)
 	uint64_t g = 0;
 
 	*out = 0;
-	rig_new(&r);
-	some_history(&r);
-	REQUIRE(rig_open(&r) == TEE_SUCCESS);
-	r.l.only_writes = true;
-	r.l.requests = 0;
+	REQUIRE(rig_counting_writes(&r) == TEE_SUCCESS);
 	r.l.fault = fault;
 	r.l.fault_at = n;
 	CHECK(rb_put(r.s, "a", 3) != TEE_SUCCESS);
@@ -317,11 +327,7 @@ static void test_crash_between_commit_and_anchor(void)
 	struct rig r;
 
 	/* How many authenticated writes one anchor update takes. */
-	rig_new(&r);
-	some_history(&r);
-	REQUIRE(rig_open(&r) == TEE_SUCCESS);
-	r.l.only_writes = true;
-	r.l.requests = 0;
+	REQUIRE(rig_counting_writes(&r) == TEE_SUCCESS);
 	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
 	writes = r.l.requests;
 	rig_free(&r);
@@ -352,7 +358,7 @@ static void test_marker_refuses_empty_partition(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
+	rig_commits(&r, RB_HISTORY);
 	CHECK_EQ(teed_rpmb_marker_get(r.st, &marked), TEE_SUCCESS);
 	CHECK(marked);
 	rig_swap_dev(&r);
@@ -416,11 +422,7 @@ static void test_reset(void)
 	struct rig r;
 
 	rig_new(&r);
-	some_history(&r);
-	REQUIRE(backend_fake_clone(r.ree, &snap) == TEE_SUCCESS);
-	REQUIRE(rig_open(&r) == TEE_SUCCESS);
-	CHECK_EQ(rb_put(r.s, "a", 3), TEE_SUCCESS);
-	rig_close(&r);
+	REQUIRE(SNAPSHOT_THEN(&r, &snap, {"a", 3}) == TEE_SUCCESS);
 	live = r.ree;
 	r.ree = snap;
 	CHECK(rig_open(&r) != TEE_SUCCESS);
